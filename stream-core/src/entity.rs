@@ -1,0 +1,212 @@
+//! The contract between the generated action entity and the runtime.
+
+use crate::{
+    ActionObject, Actor, GetOrCreate, Role, RoleRef, SendAction, Signal, Target, Verb, lookup,
+};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait, Select, Value,
+};
+
+/// An action table declared by [`action_entity!`](crate::action_entity).
+///
+/// The macro implements this trait for the generated `Entity`; its provided methods are the
+/// library's API: [`send`](ActionEntity::send), [`create`](ActionEntity::create),
+/// [`get_or_create`](ActionEntity::get_or_create) and the `for_*` lookups. Every lookup
+/// returns an ordinary sea-orm [`Select`], newest first (`timestamp DESC, id DESC`), that can
+/// be filtered, paginated and joined further.
+pub trait ActionEntity:
+    EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send> + Default + 'static
+{
+    /// The verb enum stored in the `verb` column.
+    type Verb: Verb;
+
+    /// The primary key column (`id`).
+    const ID: Self::Column;
+    /// The `verb` column.
+    const VERB: Self::Column;
+    /// The `description` column.
+    const DESCRIPTION: Self::Column;
+    /// The `timestamp` column.
+    const TIMESTAMP: Self::Column;
+    /// The `get_or_create_key` column: a unique hash of the matching key, set only on rows
+    /// made by [`get_or_create`](ActionEntity::get_or_create) so concurrent callers agree.
+    const GET_OR_CREATE_KEY: Self::Column;
+
+    /// The generated columns of one role, one per registered model (`ActorUser`, `ActorGroup`, ..).
+    fn role_columns(role: Role) -> &'static [Self::Column];
+
+    /// A typed SQL `NULL` for a role column.
+    fn null_value(column: Self::Column) -> Value;
+
+    /// The signal that fires for each action created in this table.
+    fn signal() -> &'static Signal<Self>;
+
+    /// The primary key of a stored action.
+    fn action_id(action: &Self::Model) -> i64;
+
+    /// Record that `actor` did `verb`: a builder for the optional target, action object,
+    /// description and timestamp; `.await` stores the action, fires the signal and returns
+    /// the stored row.
+    fn send<'a>(
+        db: &'a DatabaseConnection,
+        actor: &impl Actor<Self>,
+        verb: Self::Verb,
+    ) -> SendAction<'a, Self> {
+        SendAction::new(db, NewAction::new(actor, verb))
+    }
+
+    /// Store a fully described action (the lower-level form of [`send`](ActionEntity::send)).
+    fn create(
+        db: &DatabaseConnection,
+        action: NewAction<Self>,
+    ) -> impl Future<Output = crate::Result<Self::Model>> + Send {
+        crate::send::create(db, action)
+    }
+
+    /// Return the action that exactly matches actor, verb, target and action object (a role
+    /// left out must be empty), creating it if there is none; the flag says whether it was
+    /// created. Safe under concurrent callers: exactly one of them creates the row.
+    fn get_or_create<'a>(
+        db: &'a DatabaseConnection,
+        actor: &impl Actor<Self>,
+        verb: Self::Verb,
+    ) -> GetOrCreate<'a, Self> {
+        GetOrCreate::new(db, NewAction::new(actor, verb))
+    }
+
+    /// Every action, newest first.
+    fn stream() -> Select<Self> {
+        lookup::newest_first(Self::find())
+    }
+
+    /// Actions whose actor is `actor`, newest first.
+    fn for_actor(actor: &impl Actor<Self>) -> Select<Self> {
+        lookup::for_refs(Role::Actor, [actor.as_actor()])
+    }
+
+    /// Actions whose actor is any of `actors` (of any registered models), newest first.
+    /// An empty list selects nothing.
+    fn for_actors<'a>(actors: impl IntoIterator<Item = &'a dyn Actor<Self>>) -> Select<Self> {
+        lookup::for_refs(Role::Actor, actors.into_iter().map(|a| a.as_actor()))
+    }
+
+    /// Actions whose target is `target`, newest first.
+    fn for_target(target: &impl Target<Self>) -> Select<Self> {
+        lookup::for_refs(Role::Target, [target.as_target()])
+    }
+
+    /// Actions whose target is any of `targets`, newest first. An empty list selects nothing.
+    fn for_targets<'a>(targets: impl IntoIterator<Item = &'a dyn Target<Self>>) -> Select<Self> {
+        lookup::for_refs(Role::Target, targets.into_iter().map(|t| t.as_target()))
+    }
+
+    /// Actions whose action object is `object`, newest first.
+    fn for_action_object(object: &impl ActionObject<Self>) -> Select<Self> {
+        lookup::for_refs(Role::ActionObject, [object.as_action_object()])
+    }
+
+    /// Actions whose action object is any of `objects`, newest first. An empty list selects
+    /// nothing.
+    fn for_action_objects<'a>(
+        objects: impl IntoIterator<Item = &'a dyn ActionObject<Self>>,
+    ) -> Select<Self> {
+        lookup::for_refs(
+            Role::ActionObject,
+            objects.into_iter().map(|o| o.as_action_object()),
+        )
+    }
+}
+
+/// Everything needed to store one action; built by [`send`](ActionEntity::send) and
+/// [`get_or_create`](ActionEntity::get_or_create), or directly for
+/// [`create`](ActionEntity::create).
+#[derive(Clone, Debug)]
+pub struct NewAction<A: ActionEntity> {
+    pub(crate) actor: RoleRef<A>,
+    pub(crate) verb: A::Verb,
+    pub(crate) target: Option<RoleRef<A>>,
+    pub(crate) action_object: Option<RoleRef<A>>,
+    pub(crate) description: Option<String>,
+    pub(crate) timestamp: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl<A: ActionEntity> NewAction<A> {
+    /// `actor` did `verb`, now, with no target, action object or description.
+    pub fn new(actor: &impl Actor<A>, verb: A::Verb) -> Self {
+        NewAction {
+            actor: actor.as_actor(),
+            verb,
+            target: None,
+            action_object: None,
+            description: None,
+            timestamp: None,
+        }
+    }
+
+    /// What it was done to.
+    pub fn target(mut self, target: &impl Target<A>) -> Self {
+        self.target = Some(target.as_target());
+        self
+    }
+
+    /// What it was done with.
+    pub fn action_object(mut self, object: &impl ActionObject<A>) -> Self {
+        self.action_object = Some(object.as_action_object());
+        self
+    }
+
+    /// Free text stored with the action.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// When it happened (default: now). Stored with microsecond precision.
+    pub fn timestamp(mut self, timestamp: chrono::DateTime<chrono::Utc>) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+}
+
+/// Reading and reassigning roles on a stored action, generic over the action entity.
+///
+/// The action-entity macro adds typed wrappers (`actor_id()`, `actor(&db)`, `set_target(..)`)
+/// as inherent methods; these are the building blocks they share.
+pub mod roles {
+    use super::*;
+
+    /// The column and key of `role` on `action`, or `None` when the role is empty.
+    pub fn get<A: ActionEntity>(action: &A::Model, role: Role) -> Option<RoleRef<A>> {
+        A::role_columns(role).iter().find_map(|&column| {
+            let value = action.get(column);
+            (!is_null(&value)).then(|| RoleRef::new(column, value))
+        })
+    }
+
+    /// Put `object` in `role` (or empty the role with `None`): the chosen column is set and
+    /// every other column of the role is set to NULL.
+    pub fn set<A: ActionEntity>(
+        action: &mut A::ActiveModel,
+        role: Role,
+        object: Option<RoleRef<A>>,
+    ) {
+        for &column in A::role_columns(role) {
+            let value = match &object {
+                Some(object) if same_column::<A>(object.column(), column) => object.value().clone(),
+                _ => A::null_value(column),
+            };
+            action.set(column, value);
+        }
+        // The row no longer has the key it was created with.
+        action.set(A::GET_OR_CREATE_KEY, Value::String(None));
+    }
+
+    pub(crate) fn same_column<A: ActionEntity>(a: A::Column, b: A::Column) -> bool {
+        use sea_orm::IdenStatic;
+        a.as_str() == b.as_str()
+    }
+
+    fn is_null(value: &Value) -> bool {
+        *value == value.as_null()
+    }
+}

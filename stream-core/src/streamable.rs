@@ -1,0 +1,136 @@
+//! Models that take part in activity streams, and the roles they can play.
+
+use crate::ActionEntity;
+use sea_orm::{ModelTrait, Value};
+
+/// A sea-orm model registered with activity streams.
+///
+/// Implemented by `#[derive(Streamable)]`, which also records the roles the model may play
+/// (`#[stream(actor, target, action_object)]`, any subset) so that the action-entity macro can
+/// give it one column per role.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not derive `Streamable`",
+    label = "listed in an action entity, but not registered with stream",
+    note = "add `#[derive(Streamable)]` and `#[stream(actor, target, action_object)]` (the roles it plays) to the model"
+)]
+pub trait Streamable: ModelTrait {
+    /// The suffix of this model's columns in the action table (`user` → `actor_user`).
+    const STREAM_NAME: &'static str;
+    /// The type of the primary key.
+    type Pk: Into<Value>
+        + sea_orm::sea_query::Nullable
+        + Clone
+        + std::fmt::Debug
+        + PartialEq
+        + Send
+        + Sync
+        + 'static;
+    /// The primary key of this row.
+    fn stream_pk(&self) -> Self::Pk;
+}
+
+/// One of the three roles an object can have in an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Who did it (required).
+    Actor,
+    /// What it was done to (optional).
+    Target,
+    /// What it was done with (optional).
+    ActionObject,
+}
+
+impl Role {
+    /// The role as words: `"actor"`, `"target"`, `"action object"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Actor => "actor",
+            Role::Target => "target",
+            Role::ActionObject => "action object",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An object in one role: the action-table column that holds it, and its primary key.
+///
+/// Only the generated code makes these from a model, so the key always has the column's type.
+#[derive(Clone, Debug)]
+pub struct RoleRef<A: ActionEntity> {
+    column: A::Column,
+    value: Value,
+}
+
+impl<A: ActionEntity> RoleRef<A> {
+    pub(crate) fn new(column: A::Column, value: Value) -> Self {
+        RoleRef { column, value }
+    }
+
+    #[doc(hidden)]
+    pub fn __generated(column: A::Column, value: Value) -> Self {
+        RoleRef { column, value }
+    }
+
+    /// The column, e.g. `Column::TargetPost`.
+    pub fn column(&self) -> A::Column {
+        self.column
+    }
+
+    /// The referenced primary key.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+/// A model that can be the actor of actions in the action entity `A`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the actor of an action in `{A}`",
+    label = "not registered as an actor",
+    note = "add `actor` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, target)]`) and list its module in the action entity macro"
+)]
+pub trait Actor<A: ActionEntity> {
+    /// The column and key that record `self` as actor.
+    fn as_actor(&self) -> RoleRef<A>;
+}
+
+/// A model that can be the target of actions in the action entity `A`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the target of an action in `{A}`",
+    label = "not registered as a target",
+    note = "add `target` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, target)]`) and list its module in the action entity macro"
+)]
+pub trait Target<A: ActionEntity> {
+    /// The column and key that record `self` as target.
+    fn as_target(&self) -> RoleRef<A>;
+}
+
+/// A model that can be the action object of actions in the action entity `A`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the action object of an action in `{A}`",
+    label = "not registered as an action object",
+    note = "add `action_object` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, action_object)]`) and list its module in the action entity macro"
+)]
+pub trait ActionObject<A: ActionEntity> {
+    /// The column and key that record `self` as action object.
+    fn as_action_object(&self) -> RoleRef<A>;
+}
+
+macro_rules! forward_role_for_refs {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl<A: ActionEntity, T: $trait<A> + ?Sized> $trait<A> for &T {
+            fn $method(&self) -> RoleRef<A> {
+                (**self).$method()
+            }
+        }
+    )*};
+}
+forward_role_for_refs!(
+    Actor::as_actor,
+    Target::as_target,
+    ActionObject::as_action_object
+);

@@ -1,0 +1,102 @@
+//! Attribute helpers shared by the derives.
+
+use syn::{Attribute, Expr, LitStr, Token, meta::ParseNestedMeta};
+
+/// Collects every error so the user sees all mistakes at once.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// Skip the value of a key we do not interpret (`key`, `key = value` or `key(..)`).
+pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<proc_macro2::TokenStream>()?;
+    }
+    Ok(())
+}
+
+/// The string values of `key = "..."` inside `#[sea_orm(..)]` attributes, and whether the
+/// flag `flag` appears.
+pub struct SeaOrmAttr {
+    pub values: Vec<(String, LitStr)>,
+    pub flags: Vec<String>,
+}
+
+impl SeaOrmAttr {
+    pub fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
+        let mut out = SeaOrmAttr {
+            values: Vec::new(),
+            flags: Vec::new(),
+        };
+        for attr in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
+            attr.parse_nested_meta(|meta| {
+                let key = meta
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                if meta.input.peek(Token![=]) {
+                    let value = meta.value()?;
+                    if value.peek(LitStr) {
+                        out.values.push((key, value.parse()?));
+                    } else {
+                        value.parse::<Expr>()?;
+                    }
+                } else if meta.input.peek(syn::token::Paren) {
+                    skip_value(&meta)?;
+                } else {
+                    out.flags.push(key);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(out)
+    }
+
+    pub fn value(&self, key: &str) -> Option<&LitStr> {
+        self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+}
+
+/// `snake_case` → `UpperCamelCase`, the way sea-orm names columns and relations.
+pub fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Whether `name` can follow `actor_` in a Rust field name.
+pub fn is_snake_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

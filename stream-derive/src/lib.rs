@@ -1,0 +1,35 @@
+//! Procedural macros of `stream-core`; use them through `stream_core`, which re-exports them
+//! with their documentation.
+
+mod action;
+mod attr;
+mod streamable;
+mod verb;
+
+use proc_macro::TokenStream;
+
+/// Register a sea-orm model with activity streams. Documented in `stream_core`.
+#[proc_macro_derive(Streamable, attributes(stream))]
+pub fn derive_streamable(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    streamable::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Give a verb enum its labels. Documented in `stream_core`.
+#[proc_macro_derive(Verb, attributes(verb))]
+pub fn derive_verb(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    verb::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declare the action entity. Documented in `stream_core`.
+#[proc_macro]
+pub fn action_entity(input: TokenStream) -> TokenStream {
+    action::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
