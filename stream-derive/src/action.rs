@@ -447,7 +447,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             fields.push(quote! {
                 #[doc = #field_doc]
                 #[sea_orm(indexed)]
-                pub #field: ::core::option::Option<#alias>,
+                pub #field: Option<#alias>,
             });
             let belongs_to = format!("{path}::Entity").replace(' ', "");
             let to = format!("{path}::Column::{pk_column}").replace(' ', "");
@@ -657,6 +657,8 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             /// One action: an actor did a verb, maybe to a target, maybe with an action object.
             #[derive(Clone, Debug, PartialEq, sea_orm::DeriveEntityModel)]
             #[sea_orm(table_name = #table_name)]
+            // `DeriveEntityModel` reads `Option<..>` by name to make a column nullable; this
+            // module is ours, so the prelude's `Option` and `String` are the ones meant.
             pub struct Model {
                 /// When it happened. First, so that the unique `(timestamp, id)` index serves
                 /// newest-first streams.
@@ -670,10 +672,10 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 pub verb: ActionVerb,
                 /// Free text.
                 #[sea_orm(column_type = "Text", nullable)]
-                pub description: ::core::option::Option<::std::string::String>,
+                pub description: Option<String>,
                 /// Set on rows made by `get_or_create`: a hash of what it matched on.
                 #[sea_orm(unique, column_type = "String(StringLen::N(64))", nullable)]
-                pub get_or_create_key: ::core::option::Option<::std::string::String>,
+                pub get_or_create_key: Option<String>,
                 #(#fields)*
             }
 

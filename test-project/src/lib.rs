@@ -15,3 +15,31 @@ stream_core::action_entity! {
         models = [crate::user, crate::group, crate::post, crate::comment],
     }
 }
+
+pub mod migration;
+
+use stream_core::sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Connect to `url` and bring its schema up to date with the migrations.
+///
+/// `sqlite://stream.sqlite?mode=rwc` creates the file if needed.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    <migration::Migrator as sea_orm_migration::MigratorTrait>::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Create every table of the sample application directly from the entities with sea-orm's
+/// schema builder (no migrations table).
+pub async fn create_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.get_schema_builder()
+        .register(user::Entity)
+        .register(group::Entity)
+        .register(post::Entity)
+        .register(comment::Entity)
+        .register(action::Entity)
+        .apply(db)
+        .await
+}
