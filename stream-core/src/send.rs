@@ -197,13 +197,15 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
     let inserted = A::insert(model)
         .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
         .exec_with_returning(db)
-        .await?;
+        .await;
     match inserted {
-        TryInsertResult::Inserted(stored) => {
+        Ok(TryInsertResult::Inserted(stored)) => {
             A::signal().emit(Arc::new(stored.clone()));
             Ok((stored, true))
         }
-        TryInsertResult::Conflicted | TryInsertResult::Empty => {
+        Err(error) if !matches!(error, DbErr::RecordNotFound(_)) => Err(error.into()),
+        // Conflicted; a backend without `RETURNING` reports it as "inserted row not found".
+        _ => {
             // Another caller inserted the same key between our lookup and our insert.
             let winner = A::find()
                 .filter(A::GET_OR_CREATE_KEY.eq(key))

@@ -1,0 +1,532 @@
+//! The library's API beyond the original suite: ordering, exact matching, races, role
+//! reassignment, custom queries, the signal's delivery guarantees and bad input.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::{Beatles, beatles};
+use stream_core::prelude::*;
+use stream_core::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect, QueryTrait, Statement,
+};
+use stream_core::{NewAction, StreamError};
+use test_project::{Verb, action, user};
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000 + seconds, 0).unwrap()
+}
+
+#[tokio::test]
+async fn send_stores_every_field_and_returns_the_row() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    let post = common::post(&db, &lennon, "hello").await;
+    let when = Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap();
+
+    let sent = action::Entity::send(&db, &hendrix, Verb::Created)
+        .target(&rust)
+        .action_object(&post)
+        .description("wrote a post")
+        .timestamp(when)
+        .await
+        .unwrap();
+
+    let stored = action::Entity::find_by_id(sent.id)
+        .one(&*db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, sent);
+    assert_eq!(stored.verb, Verb::Created);
+    assert_eq!(stored.description.as_deref(), Some("wrote a post"));
+    assert_eq!(
+        stored.timestamp, when,
+        "microseconds survive the round trip"
+    );
+    assert_eq!(stored.actor_id(), Some(action::ActorId::User(hendrix.id)));
+    assert_eq!(stored.target_id(), Some(action::TargetId::Group(rust.id)));
+    assert_eq!(
+        stored.action_object_id(),
+        Some(action::ActionObjectId::Post(post.id))
+    );
+    // Exactly one column per role is filled.
+    assert_eq!(stored.actor_group, None);
+    assert_eq!(stored.target_user, None);
+    assert_eq!(stored.action_object_user, None);
+}
+
+#[tokio::test]
+async fn create_takes_a_prepared_action() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let prepared = NewAction::new(&lennon, Verb::Followed).target(&hendrix);
+    let stored = action::Entity::create(&db, prepared).await.unwrap();
+    assert_eq!(stored.verb, Verb::Followed);
+    assert_eq!(stored.target_id(), Some(action::TargetId::User(hendrix.id)));
+}
+
+#[tokio::test]
+async fn streams_are_newest_first_with_id_breaking_ties() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let mut sent = Vec::new();
+    for seconds in [5, 1, 9, 5, 3] {
+        sent.push(
+            action::Entity::send(&db, &lennon, Verb::Default)
+                .target(&hendrix)
+                .timestamp(at(seconds))
+                .await
+                .unwrap(),
+        );
+    }
+    let ids = |rows: Vec<action::Model>| rows.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    // 9, then the two 5s newest id first, then 3, then 1.
+    let expected = vec![sent[2].id, sent[3].id, sent[0].id, sent[4].id, sent[1].id];
+    assert_eq!(
+        ids(action::Entity::stream().all(&*db).await.unwrap()),
+        expected
+    );
+    assert_eq!(
+        ids(action::Entity::for_actor(&lennon).all(&*db).await.unwrap()),
+        expected
+    );
+    assert_eq!(
+        ids(action::Entity::for_target(&hendrix)
+            .all(&*db)
+            .await
+            .unwrap()),
+        expected
+    );
+    let everyone: [&dyn Actor<action::Entity>; 2] = [&lennon, &hendrix];
+    assert_eq!(
+        ids(action::Entity::for_actors(everyone)
+            .all(&*db)
+            .await
+            .unwrap()),
+        expected
+    );
+}
+
+#[tokio::test]
+async fn lookups_compose_and_mix_model_types() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    action::Entity::send(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    action::Entity::send(&db, &rust, Verb::Created)
+        .target(&morrison)
+        .await
+        .unwrap();
+    action::Entity::send(&db, &morrison, Verb::Follow)
+        .target(&rust)
+        .await
+        .unwrap();
+
+    let user_and_group: [&dyn Actor<action::Entity>; 2] = [&lennon, &rust];
+    assert_eq!(
+        action::Entity::for_actors(user_and_group)
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+    let targets: [&dyn Target<action::Entity>; 2] = [&rust, &hendrix];
+    assert_eq!(
+        action::Entity::for_targets(targets)
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+
+    // An empty list selects nothing rather than failing or selecting everything.
+    let none: [&dyn Actor<action::Entity>; 0] = [];
+    assert_eq!(
+        action::Entity::for_actors(none).count(&*db).await.unwrap(),
+        0
+    );
+    let none: Vec<&dyn ActionObject<action::Entity>> = Vec::new();
+    assert_eq!(
+        action::Entity::for_action_objects(none)
+            .count(&*db)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // A lookup is an ordinary `Select`: filter it further.
+    let follows_by_lennon = action::Entity::for_actor(&lennon)
+        .filter(action::Column::Verb.eq(Verb::Follow))
+        .count(&*db)
+        .await
+        .unwrap();
+    assert_eq!(follows_by_lennon, 1);
+
+    // The per-role enums work as lookup keys too.
+    let first = action::Entity::stream().one(&*db).await.unwrap().unwrap();
+    let by_id = action::Entity::for_actor(&first.actor_id().unwrap())
+        .count(&*db)
+        .await
+        .unwrap();
+    assert_eq!(by_id, 1);
+}
+
+#[tokio::test]
+async fn custom_queries_use_the_generated_columns() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let alice = common::user(&db, "alice").await;
+    let adam = common::user(&db, "adam").await;
+    for actor in [&lennon, &alice, &hendrix, &adam, &alice] {
+        action::Entity::send(&db, actor, Verb::Follow)
+            .target(&morrison)
+            .await
+            .unwrap();
+    }
+
+    // Actions whose actor is a user whose username starts with "a", through a subquery.
+    let usernames_with_a = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Username.starts_with("a"))
+        .into_query();
+    let by_a = action::Entity::stream()
+        .filter(action::Column::ActorUser.in_subquery(usernames_with_a))
+        .all(&*db)
+        .await
+        .unwrap();
+    assert_eq!(by_a.len(), 3);
+    assert!(by_a.iter().all(|a| {
+        matches!(a.actor_id(), Some(action::ActorId::User(id)) if id == alice.id || id == adam.id)
+    }));
+}
+
+#[tokio::test]
+async fn get_or_create_matches_exactly() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+
+    let (bare, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+        .await
+        .unwrap();
+    assert!(created);
+    // No target given means "target IS NULL": an action with a target is a different one.
+    let (with_target, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(bare.id, with_target.id);
+    // Same key again: found, whatever the description.
+    let (again, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .description("ignored when found")
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(again.id, with_target.id);
+    // Each of verb, target model, target row and action object makes a different key.
+    let variants = [
+        action::Entity::get_or_create(&db, &lennon, Verb::Followed).target(&hendrix),
+        action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&rust),
+        action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&morrison),
+        action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+            .target(&hendrix)
+            .action_object(&morrison),
+        action::Entity::get_or_create(&db, &hendrix, Verb::Follow).target(&hendrix),
+    ];
+    for variant in variants {
+        let (_, created) = variant.await.unwrap();
+        assert!(created);
+    }
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 7);
+
+    // An action made by `send` is found too.
+    let sent = action::Entity::send(&db, &morrison, Verb::Edit)
+        .target(&rust)
+        .await
+        .unwrap();
+    let (found, created) = action::Entity::get_or_create(&db, &morrison, Verb::Edit)
+        .target(&rust)
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(found.id, sent.id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn get_or_create_is_atomic_under_concurrent_callers() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let mut subscription = action::Entity::signal().subscribe();
+
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let (db, lennon, hendrix) = (db.db.clone(), lennon.clone(), hendrix.clone());
+        tasks.push(tokio::spawn(async move {
+            action::Entity::get_or_create(&db, &lennon, Verb::Followed)
+                .target(&hendrix)
+                .await
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap().unwrap());
+    }
+
+    assert_eq!(
+        action::Entity::find().count(&*db).await.unwrap(),
+        1,
+        "exactly one row"
+    );
+    let id = results[0].0.id;
+    assert!(
+        results.iter().all(|(action, _)| action.id == id),
+        "every caller gets that row"
+    );
+    assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1);
+    let mut fired = 0;
+    while let Some(event) = subscription.try_recv() {
+        fired += usize::from(event.id == id && event.actor_user == Some(lennon.id));
+    }
+    assert_eq!(fired, 1, "the signal fires for the one created row");
+}
+
+#[tokio::test]
+async fn reassigning_a_role_clears_its_other_columns() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    let post = common::post(&db, &lennon, "hello").await;
+    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+        .target(&hendrix)
+        .action_object(&post)
+        .await
+        .unwrap();
+
+    let mut edit = sent.clone().into_active_model();
+    edit.set_actor(&rust);
+    edit.set_target(&post);
+    edit.clear_action_object();
+    let saved = edit.update(&*db).await.unwrap();
+
+    assert_eq!(saved.actor_user, None);
+    assert_eq!(saved.actor_group, Some(rust.id));
+    assert_eq!(saved.target_user, None);
+    assert_eq!(saved.target_post, Some(post.id));
+    assert_eq!(saved.action_object_id(), None);
+    assert_eq!(saved.action_object(&*db).await.unwrap(), None);
+    assert_eq!(
+        saved.actor(&*db).await.unwrap(),
+        action::ActorModel::Group(rust)
+    );
+}
+
+#[tokio::test]
+async fn a_subscriber_that_stops_reading_never_blocks_a_send() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let stalled = action::Entity::signal().subscribe();
+    let mut reading = action::Entity::signal().subscribe();
+    let marker = format!("stalled-{}", std::process::id());
+
+    for _ in 0..500 {
+        action::Entity::send(&db, &lennon, Verb::Default)
+            .target(&hendrix)
+            .description(&marker)
+            .await
+            .unwrap();
+    }
+    let mut seen = 0;
+    while let Some(event) = reading.try_recv() {
+        seen += usize::from(event.description.as_deref() == Some(marker.as_str()));
+    }
+    assert_eq!(seen, 500, "the reading subscriber saw every action once");
+
+    let before = action::Entity::signal().subscriber_count();
+    drop(stalled);
+    action::Entity::send(&db, &lennon, Verb::Default)
+        .await
+        .unwrap();
+    assert!(
+        action::Entity::signal().subscriber_count() < before,
+        "dropping unsubscribes"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_verb_in_the_database_is_an_error_not_a_panic() {
+    let db = common::sqlite().await;
+    let Beatles { lennon, .. } = beatles(&db).await;
+    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+        .await
+        .unwrap();
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "UPDATE stream_action SET verb = 'moonwalked' WHERE id = {}",
+            sent.id
+        ),
+    ))
+    .await
+    .unwrap();
+
+    let error = action::Entity::stream().all(&*db).await.unwrap_err();
+    let error = StreamError::from(error);
+    assert!(matches!(error, StreamError::Decode(_)), "{error:?}");
+    assert!(error.to_string().contains("moonwalked"), "{error}");
+}
+
+#[tokio::test]
+async fn a_missing_actor_row_is_a_typed_error_and_stores_nothing() {
+    let db = common::sqlite().await;
+    let Beatles { hendrix, .. } = beatles(&db).await;
+    let ghost = user::Model {
+        id: 9_999,
+        username: "ghost".into(),
+    };
+    let mut subscription = action::Entity::signal().subscribe();
+
+    let error = action::Entity::send(&db, &ghost, Verb::Follow)
+        .target(&hendrix)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StreamError::MissingObject(_)), "{error:?}");
+    assert!(error.to_string().contains("does not exist"), "{error}");
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 0);
+    while let Some(event) = subscription.try_recv() {
+        assert_ne!(
+            event.actor_user,
+            Some(ghost.id),
+            "no signal for a failed send"
+        );
+    }
+    // The pool is still usable.
+    action::Entity::send(&db, &hendrix, Verb::Follow)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_one_megabyte_description_round_trips() {
+    let db = common::sqlite().await;
+    let Beatles { lennon, .. } = beatles(&db).await;
+    let description: String = "Ünïcödé ✓ ".repeat(1024 * 1024 / 14);
+    assert!(description.len() >= 1_000_000);
+    let sent = action::Entity::send(&db, &lennon, Verb::Edit)
+        .description(description.clone())
+        .await
+        .unwrap();
+    let stored = action::Entity::find_by_id(sent.id)
+        .one(&*db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.description.as_deref(), Some(description.as_str()));
+}
+
+#[tokio::test]
+async fn deleting_an_object_deletes_its_actions() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    action::Entity::send(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    action::Entity::send(&db, &hendrix, Verb::Follow)
+        .target(&morrison)
+        .await
+        .unwrap();
+    action::Entity::send(&db, &morrison, Verb::Default)
+        .action_object(&hendrix)
+        .await
+        .unwrap();
+    action::Entity::send(&db, &morrison, Verb::Follow)
+        .target(&lennon)
+        .await
+        .unwrap();
+
+    user::Entity::delete_by_id(hendrix.id)
+        .exec(&*db)
+        .await
+        .unwrap();
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 1);
+    let left = action::Entity::find().one(&*db).await.unwrap().unwrap();
+    assert_eq!(left.actor_user, Some(morrison.id));
+}
+
+#[tokio::test]
+async fn migrations_create_the_same_schema() {
+    let file = std::env::temp_dir().join(format!("stream-migrate-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let db = test_project::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .unwrap();
+    let lennon = common::user(&db, "lennon").await;
+    action::Entity::send(&db, &lennon, Verb::Default)
+        .await
+        .unwrap();
+
+    let indexes: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stream_action'",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_by_index(0).unwrap())
+        .collect();
+    for column in [
+        "actor_user",
+        "actor_group",
+        "target_post",
+        "action_object_comment",
+        "verb",
+    ] {
+        assert!(
+            indexes.iter().any(|name| name.ends_with(column)),
+            "an index on {column} in {indexes:?}"
+        );
+    }
+    assert!(
+        indexes.iter().any(|name| name.ends_with("timestamp_id")),
+        "{indexes:?}"
+    );
+    drop(db);
+    let _ = std::fs::remove_file(&file);
+}
