@@ -10,10 +10,10 @@ use sea_orm::ActiveEnum;
 /// name split into words ("ObjectEdited" → "Object edited").
 ///
 /// ```
+/// use stream_core::prelude::*; // the `Verb` trait, for `slug()` and `label()`
 /// use stream_core::sea_orm::{self, entity::prelude::*};
-/// use stream_core::Verb;
 ///
-/// #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Verb)]
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
 /// #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
 /// pub enum Verb {
 ///     #[sea_orm(string_value = "default")]
