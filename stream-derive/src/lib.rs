@@ -8,7 +8,7 @@ mod verb;
 
 use proc_macro::TokenStream;
 
-/// Register a sea-orm model with activity streams. Documented in `stream_core`.
+/// Register a sea-orm model with activity streams (see `stream_core::Streamable`).
 #[proc_macro_derive(Streamable, attributes(stream))]
 pub fn derive_streamable(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -17,7 +17,7 @@ pub fn derive_streamable(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Give a verb enum its labels. Documented in `stream_core`.
+/// Give a verb enum its labels (see `stream_core::Verb`).
 #[proc_macro_derive(Verb, attributes(verb))]
 pub fn derive_verb(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -26,7 +26,7 @@ pub fn derive_verb(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Declare the action entity. Documented in `stream_core`.
+/// Declare the action entity (see `stream_core::action_entity!`).
 #[proc_macro]
 pub fn action_entity(input: TokenStream) -> TokenStream {
     action::expand(input.into())
