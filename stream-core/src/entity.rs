@@ -4,7 +4,8 @@ use crate::{
     ActionObject, Actor, GetOrCreate, Role, RoleRef, SendAction, Signal, Target, Verb, lookup,
 };
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait, Select, Value,
+    ActiveModelTrait, DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel,
+    ModelTrait, Select, Value,
 };
 
 /// An action table declared by [`action_entity!`](crate::action_entity).
@@ -19,6 +20,10 @@ pub trait ActionEntity:
 {
     /// The verb enum stored in the `verb` column.
     type Verb: Verb;
+
+    /// An action with its actor, target and action object loaded: the macro's `Loaded`
+    /// struct. See [`Hydrate`](crate::Hydrate).
+    type Loaded: FromQueryResult + Clone + std::fmt::Debug + Send + Sync + 'static;
 
     /// The primary key column (`id`).
     const ID: Self::Column;
@@ -38,11 +43,24 @@ pub trait ActionEntity:
     /// A typed SQL `NULL` for a role column.
     fn null_value(column: Self::Column) -> Value;
 
+    /// Add to `select` one aliased `LEFT JOIN` per role column and every column of each
+    /// joined model, as [`Hydrate::hydrate`](crate::Hydrate::hydrate) decodes them. Useful
+    /// directly with sea-orm's own pagination: `A::join_roles(select).cursor_by(..)`.
+    fn join_roles(select: Select<Self>) -> Select<Self>;
+
     /// The signal that fires for each action created in this table.
     fn signal() -> &'static Signal<Self>;
 
     /// The primary key of a stored action.
     fn action_id(action: &Self::Model) -> i64;
+
+    /// When a stored action happened.
+    fn action_timestamp(action: &Self::Model) -> chrono::DateTime<chrono::Utc> {
+        <chrono::DateTime<chrono::Utc> as sea_orm::sea_query::ValueType>::try_from(
+            action.get(Self::TIMESTAMP),
+        )
+        .unwrap_or_default()
+    }
 
     /// Record that `actor` did `verb`: a builder for the optional target, action object,
     /// description and timestamp; `.await` stores the action, fires the signal and returns

@@ -29,6 +29,10 @@ pub enum StreamError {
     #[error("a stored action could not be read: {0}")]
     Decode(String),
 
+    /// A page cursor that this library did not make: malformed, truncated or edited.
+    #[error("invalid page cursor: {0}")]
+    InvalidCursor(&'static str),
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

@@ -20,6 +20,7 @@ mod entity;
 mod error;
 pub mod hydrate;
 pub mod lookup;
+mod page;
 pub mod schema;
 mod send;
 mod signal;
@@ -28,6 +29,7 @@ mod verb;
 
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
+pub use page::{Cursor, Page, PageQuery, Paginate};
 pub use hydrate::Hydrate;
 pub use send::{GetOrCreate, SendAction};
 pub use signal::{Signal, Subscription};
@@ -35,7 +37,83 @@ pub use streamable::{ActionObject, Actor, Role, RoleRef, Streamable, Target};
 pub use verb::Verb;
 
 pub use sea_orm;
-pub use stream_derive::{Streamable, Verb, action_entity};
+/// Register a sea-orm model with activity streams, in the roles it may play.
+///
+/// Put it on the model of an entity module, next to `DeriveEntityModel`:
+///
+/// ```ignore
+/// #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #[sea_orm(table_name = "post")]
+/// #[stream(target, action_object)]
+/// pub struct Model {
+///     #[sea_orm(primary_key)]
+///     pub id: i32,
+///     pub title: String,
+/// }
+/// ```
+///
+/// `#[stream(..)]` takes any subset of `actor`, `target` and `action_object`, and
+/// `name = "..."` to change the column suffix (default: the table name), so the model above
+/// gets the columns `target_post` and `action_object_post` in every action entity that lists
+/// its module. The model needs exactly one primary-key column.
+///
+/// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
+/// module through which [`action_entity!`] learns the roles; the model and the action entity
+/// must be in the same crate.
+pub use stream_derive::Streamable;
+
+/// Give a verb enum its human labels; the slugs come from sea-orm's `DeriveActiveEnum`.
+///
+/// ```
+/// use stream_core::sea_orm::{self, entity::prelude::*};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+/// #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+/// pub enum Verb {
+///     #[sea_orm(string_value = "default")]
+///     #[verb(label = "Stream Item")]
+///     Default,
+/// }
+/// # use stream_core::prelude::*;
+/// # assert_eq!(Verb::Default.label(), "Stream Item");
+/// ```
+///
+/// `#[verb(label = "...")]` is optional: the default label is the variant name in words.
+/// Slugs longer than 255 characters, variants with fields and unknown keys are compile errors.
+pub use stream_derive::Verb;
+
+/// Declare the action table: an ordinary sea-orm entity in a module of its own.
+///
+/// ```ignore
+/// stream_core::action_entity! {
+///     /// The activity stream.
+///     pub mod action {
+///         table_name = "stream_action",
+///         verb = crate::Verb,
+///         models = [crate::user, crate::group, crate::post, crate::comment],
+///         set_null = [action_object], // optional: SET NULL instead of CASCADE on delete
+///     }
+/// }
+/// ```
+///
+/// `models` lists the modules of models that derive [`Streamable`](derive@Streamable), in
+/// the same crate (paths relative to the macro, or from `crate::`). The module then holds:
+///
+/// - `Model` with `timestamp`, `id: i64`, `verb`, `description: Option<String>`,
+///   `get_or_create_key` and, per listed model and role, `actor_<name>`, `target_<name>`,
+///   `action_object_<name>: Option<Pk>`; `ActiveModel`, `Entity`, `Column`, `PrimaryKey`.
+/// - `Relation` with one foreign key per generated column (`ON DELETE CASCADE`, or
+///   `SET NULL` for the optional roles listed in `set_null`), `Related<M>` for a model with
+///   a single role, and a `Linked` type per column (`TargetPostLink`) otherwise.
+/// - `ActorId` / `ActorModel` (and `Target..`, `ActionObject..`): enums over the models of
+///   each role; `Model::actor_id()`, `Model::actor(&db)`, `ActiveModel::set_actor(..)`,
+///   `ActiveModel::clear_target()` and so on.
+/// - An implementation of [`ActionEntity`], the library's API, and of [`Actor`],
+///   [`Target`], [`ActionObject`] for each model in its roles.
+///
+/// Indexes: one per foreign-key column and on `verb`; a unique index on
+/// `(timestamp, id)` for newest-first streams; a unique `get_or_create_key`.
+pub use stream_derive::action_entity;
 
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
@@ -44,9 +122,10 @@ struct ReadmeDoctests;
 /// The traits needed to call the library's API: `use stream_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ActionEntity, ActionObject, Actor, Hydrate, Role, Streamable, Target, Verb,
-        action_entity,
+        ActionEntity, ActionObject, Actor, Hydrate, Paginate, Role, Streamable, Target,
     };
+    // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
+    pub use crate::verb::Verb as _;
 }
 
 /// What the macros' generated code uses. Not public API.

@@ -2,7 +2,19 @@
 //!
 //! The action entity carries its whole schema — columns, foreign keys with `ON DELETE`, an
 //! index per foreign-key column, a unique index on `(timestamp, id)` for newest-first
-//! streams and one on `get_or_create_key` — so sea-orm's own schema builder creates it:
+//! streams and one on `get_or_create_key`. [`create_action_table`] (and the
+//! [`CreateActionTable`] migration, feature `migration`) creates it with the right column
+//! types on every backend:
+//!
+//! | column | SQLite | PostgreSQL | MySQL / MariaDB |
+//! |---|---|---|---|
+//! | `timestamp` | text (RFC 3339) | `timestamp with time zone` | `datetime(6)` |
+//! | `description` | `text` | `text` | `longtext` (utf8mb4) |
+//!
+//! Timestamps are stored in UTC with microsecond precision on all three, between the years
+//! 1000 and 9999 (MySQL's `datetime` range), and sort the same way everywhere.
+//!
+//! sea-orm's own schema builder creates the table too, from the same entity:
 //!
 //! ```ignore
 //! db.get_schema_builder()
@@ -11,22 +23,139 @@
 //!     .register(action::Entity)
 //!     .apply(&db)
 //!     .await?;
+//! // Only needed on MySQL/MariaDB, a no-op elsewhere:
+//! stream_core::schema::fix_column_types::<action::Entity, _>(&db).await?;
 //! ```
+//!
+//! but on MySQL and MariaDB it writes sea-query's portable types, `timestamp` (whole seconds,
+//! 1970 to 2038, converted through the session time zone) and `text` (at most 64 KiB), which
+//! would silently lose the microseconds of every action and reject long descriptions.
+//! [`fix_column_types`] changes the two columns to `datetime(6)` and `longtext`; it does
+//! nothing on SQLite and PostgreSQL, or when the columns are already right.
 
 use crate::ActionEntity;
-use sea_orm::{ConnectionTrait, DbErr, Schema};
+use crate::entity::roles::same_column;
+use sea_orm::sea_query::{Table, TableCreateStatement};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, Iterable, RelationTrait, Schema,
+    Statement,
+};
+
+/// `timestamp` on MySQL/MariaDB: microseconds, the years 1000 to 9999, no time-zone
+/// conversion (the library always writes UTC).
+const MYSQL_TIMESTAMP: &str = "datetime(6)";
+/// `description` on MySQL/MariaDB: up to 4 GiB of any Unicode text, compared exactly as on the
+/// other backends, whatever the database's default character set.
+const MYSQL_DESCRIPTION: &str = "longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+
+/// The column type `backend` needs for `column` where sea-query's portable one is wrong.
+fn native_column_type<A: ActionEntity>(backend: DbBackend, column: A::Column) -> Option<&'static str> {
+    match backend {
+        DbBackend::MySql if same_column::<A>(column, A::TIMESTAMP) => Some(MYSQL_TIMESTAMP),
+        DbBackend::MySql if same_column::<A>(column, A::DESCRIPTION) => Some(MYSQL_DESCRIPTION),
+        _ => None,
+    }
+}
+
+/// The `CREATE TABLE` statement of `A` on `backend`: what sea-orm's
+/// `Schema::create_table_from_entity` makes, with the column types of the
+/// [table above](self) on MySQL/MariaDB. The indexes are separate statements
+/// (`Schema::create_index_from_entity`).
+pub fn create_action_table_statement<A: ActionEntity>(backend: DbBackend) -> TableCreateStatement {
+    let schema = Schema::new(backend);
+    let entity = A::default();
+    let mut table = Table::create();
+    table.table(entity.table_ref());
+    if let Some(comment) = entity.comment() {
+        table.comment(comment);
+    }
+    for column in A::Column::iter() {
+        let mut definition = schema.get_column_def::<A>(column);
+        if let Some(native) = native_column_type::<A>(backend, column) {
+            definition.custom(native);
+        }
+        table.col(definition);
+    }
+    // As sea-orm does: one foreign key per relation that the action table owns.
+    for relation in A::Relation::iter() {
+        let relation = relation.def();
+        if relation.is_owner || relation.skip_fk {
+            continue;
+        }
+        table.foreign_key(&mut relation.into());
+    }
+    table
+}
 
 /// Create the table of `A` and its indexes. The tables it references must exist.
 ///
-/// Equivalent to registering `A` with sea-orm's `SchemaBuilder` and applying it; handy when
-/// the models' tables are created some other way.
+/// Equivalent to registering `A` with sea-orm's `SchemaBuilder` and applying it, with the
+/// column types of the [table above](self); handy when the models' tables are created some
+/// other way.
 pub async fn create_action_table<A: ActionEntity, C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    let schema = Schema::new(backend);
-    db.execute(&schema.create_table_from_entity(A::default()))
+    db.execute(&create_action_table_statement::<A>(backend))
         .await?;
-    for index in schema.create_index_from_entity(A::default()) {
+    for index in Schema::new(backend).create_index_from_entity(A::default()) {
         db.execute(&index).await?;
+    }
+    Ok(())
+}
+
+/// Give an existing action table of `A` the column types of the [table above](self): on
+/// MySQL/MariaDB, `ALTER TABLE .. MODIFY` the columns that sea-orm's schema builder created
+/// as `timestamp` and `text`. Does nothing on SQLite and PostgreSQL, or when the columns are
+/// already right, so it is safe to call on every start.
+pub async fn fix_column_types<A: ActionEntity, C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::MySql {
+        return Ok(());
+    }
+    let entity = A::default();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME \
+             FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            [entity.table_name().into()],
+        ))
+        .await?;
+    let mut current = Vec::new();
+    for row in rows {
+        let name: String = row.try_get_by_index(0)?;
+        let mut native: String = row.try_get_by_index(1)?;
+        for part in [2, 3] {
+            if let Some(value) = row.try_get_by_index::<Option<String>>(part)? {
+                native = format!("{native} {value}");
+            }
+        }
+        current.push((name, native.to_lowercase()));
+    }
+    let mut alter = Table::alter();
+    alter.table(entity.table_ref());
+    let mut changed = false;
+    for column in [A::TIMESTAMP, A::DESCRIPTION] {
+        let Some(native) = native_column_type::<A>(backend, column) else {
+            continue;
+        };
+        let name = sea_orm::IdenStatic::as_str(&column);
+        // `longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin` reads back as
+        // `longtext utf8mb4 utf8mb4_bin`.
+        let wanted = native
+            .replace("CHARACTER SET ", "")
+            .replace("COLLATE ", "")
+            .to_lowercase();
+        if current.iter().any(|(n, t)| n == name && *t == wanted) {
+            continue;
+        }
+        let mut definition = Schema::new(backend).get_column_def::<A>(column);
+        definition.custom(native);
+        alter.modify_column(definition);
+        changed = true;
+    }
+    if changed {
+        db.execute(&alter).await?;
     }
     Ok(())
 }

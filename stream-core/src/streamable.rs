@@ -9,9 +9,9 @@ use sea_orm::{ModelTrait, Value};
 /// (`#[stream(actor, target, action_object)]`, any subset) so that the action-entity macro can
 /// give it one column per role.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not derive `Streamable`",
-    label = "listed in an action entity, but not registered with stream",
-    note = "add `#[derive(Streamable)]` and `#[stream(actor, target, action_object)]` (the roles it plays) to the model"
+    message = "`{Self}` is not `Streamable`, so `action_entity!` cannot list it",
+    label = "listed in `models = [..]`",
+    note = "add `#[derive(stream_core::Streamable)]` to `{Self}`, with `#[stream(..)]` naming the roles it plays (any of `actor`, `target`, `action_object`); if it has them, fix the error reported on its derive"
 )]
 pub trait Streamable: ModelTrait {
     /// The suffix of this model's columns in the action table (`user` → `actor_user`).
@@ -27,6 +27,16 @@ pub trait Streamable: ModelTrait {
         + 'static;
     /// The primary key of this row.
     fn stream_pk(&self) -> Self::Pk;
+
+    /// How the model shows itself in a rendered action (and in the `Display` of the role
+    /// enums `ActorModel`, `TargetModel`, `ActionObjectModel`).
+    ///
+    /// The derive writes it from `#[stream(display = "field")]` (that field's `Display`) or
+    /// `#[stream(display)]` (the model's own `Display` impl); without either, a model shows
+    /// as its stream name and primary key, e.g. `user 7`.
+    fn fmt_display(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:?}", Self::STREAM_NAME, self.stream_pk())
+    }
 }
 
 /// One of the three roles an object can have in an action.
@@ -91,7 +101,7 @@ impl<A: ActionEntity> RoleRef<A> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the actor of an action in `{A}`",
     label = "not registered as an actor",
-    note = "add `actor` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, target)]`) and list its module in the action entity macro"
+    note = "to use a `{Self}` as an actor, add `actor` to the `#[stream(..)]` attribute of its model struct (e.g. `#[stream(actor, target)]`) and list its module in `action_entity!`'s `models`"
 )]
 pub trait Actor<A: ActionEntity> {
     /// The column and key that record `self` as actor.
@@ -102,7 +112,7 @@ pub trait Actor<A: ActionEntity> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the target of an action in `{A}`",
     label = "not registered as a target",
-    note = "add `target` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, target)]`) and list its module in the action entity macro"
+    note = "to use a `{Self}` as a target, add `target` to the `#[stream(..)]` attribute of its model struct (e.g. `#[stream(actor, target)]`) and list its module in `action_entity!`'s `models`"
 )]
 pub trait Target<A: ActionEntity> {
     /// The column and key that record `self` as target.
@@ -113,7 +123,7 @@ pub trait Target<A: ActionEntity> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the action object of an action in `{A}`",
     label = "not registered as an action object",
-    note = "add `action_object` to the `#[stream(..)]` attribute of this model (e.g. `#[stream(actor, action_object)]`) and list its module in the action entity macro"
+    note = "to use a `{Self}` as an action object, add `action_object` to the `#[stream(..)]` attribute of its model struct (e.g. `#[stream(actor, action_object)]`) and list its module in `action_entity!`'s `models`"
 )]
 pub trait ActionObject<A: ActionEntity> {
     /// The column and key that record `self` as action object.
@@ -122,6 +132,9 @@ pub trait ActionObject<A: ActionEntity> {
 
 macro_rules! forward_role_for_refs {
     ($($trait:ident :: $method:ident),*) => {$(
+        // Not suggested in errors: "`&T` implements `Actor`" only adds noise to the list of
+        // the models that do.
+        #[diagnostic::do_not_recommend]
         impl<A: ActionEntity, T: $trait<A> + ?Sized> $trait<A> for &T {
             fn $method(&self) -> RoleRef<A> {
                 (**self).$method()

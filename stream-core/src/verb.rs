@@ -27,6 +27,11 @@ use sea_orm::ActiveEnum;
 /// assert_eq!(Verb::Default.label(), "Stream Item");
 /// assert_eq!(Verb::Followed.label(), "Followed");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stream verb",
+    label = "not a `stream_core::Verb`",
+    note = "add `stream_core::Verb` to the `#[derive(..)]` of `{Self}`, next to sea-orm's `DeriveActiveEnum`"
+)]
 pub trait Verb:
     ActiveEnum<Value = String> + sea_orm::Iterable + Clone + std::fmt::Debug + Send + Sync + 'static
 {

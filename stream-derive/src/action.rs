@@ -2,13 +2,14 @@
 //!
 //! The roles live on the models (`#[derive(Streamable)]`), but a proc macro cannot read another
 //! item. So expansion is a relay: the first pass checks the input and calls the hidden
-//! `__stream_model!` macro that the derive left in the first model's module; that macro calls
+//! macro (named by `MODEL_MACRO`) that the derive left in the first model's
+//! module; that macro calls
 //! `action_entity!` again with its roles prepended (`@model {..} @state {..} [..]`), and so on
 //! through the list. When every model has answered, the last pass emits the entity.
 
 use crate::attr::{Errors, upper_camel};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{
     Attribute, Ident, LitStr, Path, Token, Visibility, braced, bracketed,
     parse::{Parse, ParseStream},
@@ -50,9 +51,11 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     match syn::parse2::<Pass>(tokens)? {
         Pass::First(input) => {
             let state = input.to_state()?;
+            // Spanned on the path, so that a model without the derive is pointed at in `models`.
             let asserts = input.models.iter().map(|path| {
+                let span = name_span(path);
                 let path = from_child_free(path);
-                quote! { ::stream_core::__private::assert_streamable::<#path::Model>(); }
+                quote_spanned! {span=> ::stream_core::__private::assert_streamable::<#path::Model>(); }
             });
             let relay = input.relay(&state, &[]);
             Ok(quote! {
@@ -70,7 +73,8 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
             if infos.len() < input.models.len() {
                 Ok(input.relay(&state, &infos))
             } else {
-                emit(&input, &infos)
+                let at = input.ident.span();
+                emit(&input, &infos).map(|tokens| crate::relocate::relocate(tokens, at))
             }
         }
     }
@@ -193,9 +197,10 @@ impl Input {
     /// Ask the next model's derive for its roles.
     fn relay(&self, state: &TokenStream, infos: &[ModelInfo]) -> TokenStream {
         let next = &self.models[infos.len()];
+        let relay = Ident::new(crate::MODEL_MACRO, name_span(next));
         let infos = infos.iter().map(ModelInfo::to_tokens_info);
         quote! {
-            #next::__stream_model! { @state { #state } [ #(#infos)* ] }
+            #next::#relay! { @state { #state } [ #(#infos)* ] }
         }
     }
 }
@@ -311,6 +316,13 @@ fn from_child(path: &Path) -> TokenStream {
     }
 }
 
+/// Where a path the user wrote ends: its last name.
+fn name_span(path: &Path) -> Span {
+    path.segments
+        .last()
+        .map_or_else(Span::call_site, |segment| segment.ident.span())
+}
+
 /// A path written next to the macro, used next to the macro.
 fn from_child_free(path: &Path) -> TokenStream {
     path.to_token_stream()
@@ -376,6 +388,8 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         set_null,
         ..
     } = input;
+    // A verb type that is not a `Verb` is reported on the path the user wrote.
+    let verb_type = quote_spanned! {name_span(verb)=> type Verb = ActionVerb; };
     let verb = from_child(verb);
 
     let pk_aliases = registered.iter().map(|m| {
@@ -408,6 +422,9 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let mut enums = Vec::new();
     let mut model_methods = Vec::new();
     let mut active_methods = Vec::new();
+    // Hydration: the joins of `join_roles`, and how `Loaded` decodes each role.
+    let mut joins = Vec::new();
+    let mut loaded_roles = Vec::new();
 
     for (role, role_trait, as_role, id_enum, model_enum) in roles {
         let role_trait = format_ident!("{role_trait}");
@@ -433,6 +450,8 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         let mut fetch_arms = Vec::new();
         let mut ref_id_arms = Vec::new();
         let mut ref_model_arms = Vec::new();
+        let mut decode_arms = Vec::new();
+        let mut display_arms = Vec::new();
         for m in &members {
             let field = format_ident!("{}_{}", role, m.info.name);
             let column = format_ident!("{}", upper_camel(&field.to_string()));
@@ -513,7 +532,69 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             ref_model_arms.push(quote! {
                 #model_enum::#variant(model) => ::stream_core::#role_trait::<Entity>::#as_role(model),
             });
+            let alias = field.to_string();
+            joins.push(quote! {
+                let select = ::stream_core::hydrate::join_model::<Entity, #path::Entity>(
+                    select,
+                    sea_orm::RelationTrait::def(&Relation::#column),
+                    #alias,
+                );
+            });
+            decode_arms.push((
+                quote! { ::core::option::Option::Some(#id_enum::#variant(_)) },
+                quote! {
+                    #model_enum::#variant(::stream_core::hydrate::decode_model::<#path::#model>(
+                        row, pre, #alias, action.id, ::stream_core::Role::#role_variant,
+                    )?)
+                },
+            ));
+            display_arms.push(quote! {
+                #model_enum::#variant(model) => ::stream_core::Streamable::fmt_display(model, f),
+            });
         }
+        let loaded_field = format_ident!("{role}");
+        loaded_roles.push(if members.is_empty() {
+            let doc = format!("No registered model can be the {words}; this enum has no values.");
+            enums.push(quote! {
+                #[doc = #doc]
+                #[derive(Clone, Debug, PartialEq)]
+                pub enum #model_enum {}
+
+                #[automatically_derived]
+                impl ::core::fmt::Display for #model_enum {
+                    fn fmt(&self, _: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        match *self {}
+                    }
+                }
+            });
+            quote! { let #loaded_field = ::core::option::Option::None; }
+        } else if role == "actor" {
+            let arms = decode_arms
+                .iter()
+                .map(|(pattern, model)| quote! { #pattern => #model, });
+            quote! {
+                let #loaded_field = match action.actor_id() {
+                    #(#arms)*
+                    ::core::option::Option::None => {
+                        return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
+                            action.id,
+                            ::stream_core::Role::Actor,
+                        ));
+                    }
+                };
+            }
+        } else {
+            let id_fn = format_ident!("{role}_id");
+            let arms = decode_arms.iter().map(
+                |(pattern, model)| quote! { #pattern => ::core::option::Option::Some(#model), },
+            );
+            quote! {
+                let #loaded_field = match action.#id_fn() {
+                    #(#arms)*
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            }
+        });
         role_column_arms.push(quote! {
             ::stream_core::Role::#role_variant => &[#(#columns),*],
         });
@@ -543,6 +624,14 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             impl ::stream_core::#role_trait<Entity> for #model_enum {
                 fn #as_role(&self) -> ::stream_core::RoleRef<Entity> {
                     match self { #(#ref_model_arms)* }
+                }
+            }
+
+            /// Shows the model as its `#[stream(display ..)]` says.
+            #[automatically_derived]
+            impl ::core::fmt::Display for #model_enum {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    match self { #(#display_arms)* }
                 }
             }
         });
@@ -701,9 +790,36 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 #(#active_methods)*
             }
 
+            /// An action with its actor, target and action object loaded, as returned by
+            /// `select.hydrate()` (see `stream_core::Hydrate`).
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct Loaded {
+                /// The action row.
+                pub action: Model,
+                /// Who did it.
+                pub actor: ActorModel,
+                /// What it was done to.
+                pub target: ::core::option::Option<TargetModel>,
+                /// What it was done with.
+                pub action_object: ::core::option::Option<ActionObjectModel>,
+            }
+
+            #[automatically_derived]
+            impl sea_orm::FromQueryResult for Loaded {
+                fn from_query_result(
+                    row: &sea_orm::QueryResult,
+                    pre: &str,
+                ) -> ::core::result::Result<Self, sea_orm::DbErr> {
+                    let action = <Model as sea_orm::FromQueryResult>::from_query_result(row, pre)?;
+                    #(#loaded_roles)*
+                    ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
+                }
+            }
+
             #[automatically_derived]
             impl ::stream_core::ActionEntity for Entity {
-                type Verb = ActionVerb;
+                #verb_type
+                type Loaded = Loaded;
                 const ID: Column = Column::Id;
                 const VERB: Column = Column::Verb;
                 const DESCRIPTION: Column = Column::Description;
@@ -721,6 +837,11 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                         #(#null_arms)*
                         _ => sea_orm::Value::from(::core::option::Option::<::std::string::String>::None),
                     }
+                }
+
+                fn join_roles(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
+                    #(#joins)*
+                    select
                 }
 
                 fn signal() -> &'static ::stream_core::Signal<Self> {

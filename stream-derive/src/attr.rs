@@ -93,9 +93,10 @@ pub fn upper_camel(snake: &str) -> String {
         .collect()
 }
 
-/// Whether `name` can follow `actor_` in a Rust field name.
+/// Whether `name` can follow `actor_` in a Rust field name and, in UpperCamelCase, start a
+/// Rust type name (`UserPk`): a lowercase letter, then lowercase letters, digits and `_`.
 pub fn is_snake_identifier(name: &str) -> bool {
-    !name.is_empty()
+    name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')

@@ -3,10 +3,16 @@
 
 mod action;
 mod attr;
+mod relocate;
 mod streamable;
 mod verb;
 
 use proc_macro::TokenStream;
+
+/// The hidden macro through which `#[derive(Streamable)]` hands a model's roles to
+/// `action_entity!`. When a listed model lacks the derive, rustc reports "cannot find
+/// `<this name>` in `<module>`", so the name is worded to say what is missing.
+const MODEL_MACRO: &str = "__stream_derive_Streamable_on_Model";
 
 /// Register a sea-orm model with activity streams (see `stream_core::Streamable`).
 #[proc_macro_derive(Streamable, attributes(stream))]

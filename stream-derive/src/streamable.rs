@@ -23,16 +23,31 @@ struct Model<'a> {
     /// The sea-orm `Column` variant of the primary key.
     pk_column: Ident,
     roles: Roles,
+    display: Option<Display>,
+}
+
+/// How the model shows itself in rendered actions: `#[stream(display = "field")]` or
+/// `#[stream(display)]`.
+enum Display {
+    /// The `Display` of one of its fields.
+    Field(Ident),
+    /// Its own `Display` impl.
+    Own,
 }
 
 pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let model = parse(input)?;
-    Ok(emit(&model))
+    let mut errors = Errors::default();
+    let model = parse(input, &mut errors)?;
+    // Whatever could be understood is emitted even next to an error: without the impl and the
+    // relay macro, `action_entity!` would add "not `Streamable`" and "cannot find" errors about
+    // a model that does derive `Streamable`.
+    let code = model.as_ref().map_or_else(end_relay, emit);
+    let errors = errors.finish().err().map(syn::Error::into_compile_error);
+    Ok(quote! { #errors #code })
 }
 
-fn parse(input: &DeriveInput) -> syn::Result<Model<'_>> {
-    let mut errors = Errors::default();
-
+/// The model, unless its primary key is unknown; every mistake found goes to `errors`.
+fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<Model<'a>>> {
     let fields = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => &fields.named,
@@ -54,35 +69,68 @@ fn parse(input: &DeriveInput) -> syn::Result<Model<'_>> {
     let sea_orm = SeaOrmAttr::parse(&input.attrs)?;
     let table = sea_orm.value("table_name").map(LitStr::value);
 
-    let (roles, name_override) = parse_stream_attr(input, &mut errors);
+    let (roles, name_override, display) = parse_stream_attr(input, errors);
+    let display = display.and_then(|display| match display {
+        None => Some(Display::Own),
+        Some(field) => {
+            let found = fields
+                .iter()
+                .filter_map(|f| f.ident.as_ref())
+                .find(|ident| **ident == field.value());
+            match found {
+                Some(ident) => {
+                    let mut ident = ident.clone();
+                    ident.set_span(field.span());
+                    Some(Display::Field(ident))
+                }
+                None => {
+                    errors.push(syn::Error::new_spanned(
+                        &field,
+                        format!(
+                            "`{}` has no field `{}`; `display` names the field that shows the model in rendered actions",
+                            input.ident,
+                            field.value()
+                        ),
+                    ));
+                    None
+                }
+            }
+        }
+    });
 
     let name = match (name_override, &table) {
         (Some(name), _) => {
             if !is_snake_identifier(&name.value()) {
                 errors.push(syn::Error::new_spanned(
                     &name,
-                    "`name` must be lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
+                    "`name` must be a lowercase letter followed by lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
                 ));
+                repaired_name(&name.value())
+            } else {
+                name.value()
             }
-            name.value()
         }
         (None, Some(table)) => {
             if !is_snake_identifier(table) {
-                errors.push(syn::Error::new_spanned(
-                    &input.ident,
+                errors.push(syn::Error::new(
+                    sea_orm
+                        .value("table_name")
+                        .map_or_else(|| input.ident.span(), LitStr::span),
                     format!(
-                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]` with lowercase letters, digits and `_`"
+                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]`: a lowercase letter followed by lowercase letters, digits and `_`"
                     ),
                 ));
+                repaired_name(table)
+            } else {
+                table.clone()
             }
-            table.clone()
         }
         (None, None) => {
             errors.push(syn::Error::new_spanned(
                 &input.ident,
                 "`#[derive(Streamable)]` goes on a sea-orm model with `#[sea_orm(table_name = \"...\")]`; none was found",
             ));
-            String::new()
+            repaired_name(&input.ident.to_string())
         }
     };
 
@@ -126,23 +174,67 @@ fn parse(input: &DeriveInput) -> syn::Result<Model<'_>> {
         }
     };
 
-    errors.finish()?;
-    let (pk, pk_column) = pk.expect("checked above");
-    Ok(Model {
+    let Some((pk, pk_column)) = pk else {
+        return Ok(None);
+    };
+    Ok(Some(Model {
         ident: &input.ident,
         name,
         pk,
         pk_column: Ident::new(&pk_column, pk.span()),
         roles,
-    })
+        display,
+    }))
 }
 
-fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> (Roles, Option<LitStr>) {
+/// The relay macro of a model without a usable primary key: it ends the relay quietly, so that
+/// listing the model reports only that it is not `Streamable`, not also "cannot find".
+fn end_relay() -> TokenStream {
+    let relay = Ident::new(crate::MODEL_MACRO, Span::call_site());
+    quote! {
+        #[doc(hidden)]
+        macro_rules! #relay {
+            ($($state:tt)*) => {};
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #relay;
+    }
+}
+
+/// A column suffix made from an invalid one, so that expansion can go on after the error.
+fn repaired_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if is_snake_identifier(&name) {
+        name
+    } else {
+        format!("m{name}")
+    }
+}
+
+/// `display` is `Some(None)` for `#[stream(display)]`, `Some(Some(field))` for
+/// `#[stream(display = "field")]`.
+type DisplayAttr = Option<Option<LitStr>>;
+
+fn parse_stream_attr(
+    input: &DeriveInput,
+    errors: &mut Errors,
+) -> (Roles, Option<LitStr>, DisplayAttr) {
     let mut roles = Roles::default();
     let mut name: Option<LitStr> = None;
-    let mut seen_attr = false;
+    let mut display: DisplayAttr = None;
+    let mut last_attr = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("stream")) {
-        seen_attr = true;
+        last_attr = Some(attr);
         let result = attr.parse_nested_meta(|meta| {
             let slot = if meta.path.is_ident("actor") {
                 &mut roles.actor
@@ -157,6 +249,16 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> (Roles, Option
                 }
                 name = Some(value);
                 return Ok(());
+            } else if meta.path.is_ident("display") {
+                if display.is_some() {
+                    errors.push(meta.error("duplicate `display` in `#[stream(..)]`; give it once"));
+                }
+                display = Some(if meta.input.peek(syn::Token![=]) {
+                    Some(meta.value()?.parse::<LitStr>()?)
+                } else {
+                    None
+                });
+                return Ok(());
             } else {
                 let key = meta
                     .path
@@ -164,7 +266,7 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> (Roles, Option
                     .map(ToString::to_string)
                     .unwrap_or_default();
                 errors.push(meta.error(format!(
-                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object` or `name = \"...\"`"
+                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"` or `display = \"field\"`"
                 )));
                 crate::attr::skip_value(&meta)?;
                 return Ok(());
@@ -185,18 +287,22 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> (Roles, Option
             errors.push(error);
         }
     }
-    if !seen_attr {
-        errors.push(syn::Error::new_spanned(
+    match last_attr {
+        None => errors.push(syn::Error::new_spanned(
             &input.ident,
             "`#[derive(Streamable)]` needs the roles this model plays, e.g. `#[stream(actor, target, action_object)]`",
-        ));
-    } else if roles.actor.is_none() && roles.target.is_none() && roles.action_object.is_none() {
-        errors.push(syn::Error::new_spanned(
-            &input.ident,
-            "`#[stream(..)]` lists no role; add at least one of `actor`, `target`, `action_object`",
-        ));
+        )),
+        Some(attr)
+            if roles.actor.is_none() && roles.target.is_none() && roles.action_object.is_none() =>
+        {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                "`#[stream(..)]` lists no role; add at least one of `actor`, `target`, `action_object`",
+            ));
+        }
+        Some(_) => {}
     }
-    (roles, name)
+    (roles, name, display)
 }
 
 fn emit(model: &Model) -> TokenStream {
@@ -216,6 +322,18 @@ fn emit(model: &Model) -> TokenStream {
         roles.push(format_ident!("action_object"));
     }
     let model_ident = ident.to_string();
+    let relay = Ident::new(crate::MODEL_MACRO, Span::call_site());
+    let fmt_display = model.display.as_ref().map(|display| {
+        let shown = match display {
+            Display::Field(field) => quote! { &self.#field },
+            Display::Own => quote! { self },
+        };
+        quote! {
+            fn fmt_display(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(#shown, f)
+            }
+        }
+    });
 
     quote! {
         #[automatically_derived]
@@ -225,11 +343,12 @@ fn emit(model: &Model) -> TokenStream {
             fn stream_pk(&self) -> Self::Pk {
                 ::core::clone::Clone::clone(&self.#pk_ident)
             }
+            #fmt_display
         }
 
         /// Hands this model's roles to `stream_core::action_entity!`.
         #[doc(hidden)]
-        macro_rules! __stream_model {
+        macro_rules! #relay {
             ($($state:tt)*) => {
                 ::stream_core::action_entity! {
                     @model { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
@@ -239,6 +358,6 @@ fn emit(model: &Model) -> TokenStream {
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use __stream_model;
+        pub(crate) use #relay;
     }
 }

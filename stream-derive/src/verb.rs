@@ -58,17 +58,24 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         let ident = &variant.ident;
         arms.push(quote! { Self::#ident => #label });
     }
-    errors.finish()?;
+    // Next to an error, a stub impl: otherwise every use of the enum as a verb would add
+    // "not a verb" errors to the real one.
+    let (errors, body) = match errors.finish() {
+        Ok(()) => (None, quote! { match self { #(#arms,)* } }),
+        Err(errors) => (
+            Some(errors.into_compile_error()),
+            quote! { ::core::unreachable!() },
+        ),
+    };
 
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     Ok(quote! {
+        #errors
         #[automatically_derived]
         impl #impl_generics ::stream_core::Verb for #ident #ty_generics #where_clause {
             fn label(&self) -> &'static str {
-                match self {
-                    #(#arms,)*
-                }
+                #body
             }
         }
     })

@@ -17,6 +17,13 @@ stream_core::action_entity! {
 }
 
 pub mod migration;
+pub mod views;
+
+/// The action templates of `templates/stream/`, compiled by askama at build time (see
+/// `build.rs`): `render_html`, `render_text`, and the `render_action` filters for views.
+pub mod stream {
+    stream_templates::include_templates!();
+}
 
 use stream_core::sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 

@@ -6,7 +6,7 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A comment a user wrote on a post.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "comment")]
-#[stream(action_object)]
+#[stream(action_object, display = "body")]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

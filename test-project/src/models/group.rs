@@ -6,7 +6,7 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A group, e.g. "rust".
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "group")]
-#[stream(actor, target, action_object)]
+#[stream(actor, target, action_object, display = "name")]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

@@ -1,0 +1,168 @@
+//! The macros' generated code reaches everything by its full path: items that shadow the names
+//! of `core`, `std`, sea-orm and this library where the macros expand change nothing, and the
+//! expansion triggers no warning.
+
+#![deny(warnings)]
+
+// Shadows at the crate root, where `action_entity!` is invoked. Never used: they only have to be
+// in scope.
+#[allow(dead_code)]
+struct Result;
+#[allow(dead_code)]
+struct Ok;
+#[allow(dead_code)]
+struct Err;
+#[allow(dead_code)]
+struct Some;
+#[allow(dead_code)]
+struct None;
+#[allow(dead_code)]
+struct Option;
+#[allow(dead_code)]
+struct String;
+#[allow(dead_code)]
+struct Vec;
+#[allow(dead_code)]
+struct Box;
+#[allow(dead_code)]
+struct Clone;
+#[allow(dead_code)]
+struct Into;
+#[allow(dead_code)]
+struct Default;
+#[allow(dead_code)]
+struct Value;
+#[allow(dead_code)]
+struct Column;
+#[allow(dead_code)]
+struct Entity;
+#[allow(dead_code)]
+struct Model;
+#[allow(dead_code)]
+struct Relation;
+#[allow(dead_code)]
+trait Streamable {}
+#[allow(dead_code)]
+trait Actor {}
+#[allow(dead_code)]
+trait Target {}
+#[allow(dead_code)]
+trait ActionObject {}
+#[allow(dead_code)]
+trait ActionEntity {}
+#[allow(dead_code)]
+trait Verb {}
+#[allow(dead_code)]
+mod sea_orm {}
+#[allow(dead_code)]
+mod chrono {}
+#[allow(dead_code)]
+mod core {}
+
+/// A model in every role. sea-orm's own derives expand in this module too, so the shadows here
+/// are only those that they do not care about.
+pub mod user {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    #[allow(dead_code)]
+    struct Streamable;
+    #[allow(dead_code)]
+    trait Actor {}
+    #[allow(dead_code)]
+    mod core {}
+
+    /// A user.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "user")]
+    #[stream(actor, target, action_object)]
+    pub struct Model {
+        /// Primary key.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+    }
+
+    /// None.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A model in one role, with its own column suffix and a primary key that is not `id`.
+pub mod post {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    #[allow(dead_code)]
+    struct Streamable;
+    #[allow(dead_code)]
+    trait Target {}
+    #[allow(dead_code)]
+    mod core {}
+
+    /// A post.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "blog_post")]
+    #[stream(target, name = "post")]
+    pub struct Model {
+        /// Primary key.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub slug: std::string::String,
+    }
+
+    /// None.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The verbs.
+pub mod verbs {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    #[allow(dead_code)]
+    trait Verb {}
+    #[allow(dead_code)]
+    mod core {}
+
+    /// What an actor did.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    pub enum Activity {
+        /// Someone follows someone.
+        #[sea_orm(string_value = "follow")]
+        #[verb(label = "follows")]
+        Follow,
+        /// Someone wrote something.
+        #[sea_orm(string_value = "wrote")]
+        Wrote,
+    }
+}
+
+stream_core::action_entity! {
+    /// The action table.
+    pub mod action {
+        table_name = "stream_action",
+        verb = crate::verbs::Activity,
+        models = [crate::user, crate::post],
+        set_null = [target],
+    }
+}
+
+#[test]
+fn the_macros_expand_under_shadowed_names() {
+    use stream_core::sea_orm::{EntityName, Iden};
+
+    assert_eq!(action::Entity.table_name(), "stream_action");
+    assert_eq!(action::Column::ActorUser.to_string(), "actor_user");
+    assert_eq!(action::Column::TargetPost.to_string(), "target_post");
+    assert_eq!(
+        <post::Model as stream_core::Streamable>::STREAM_NAME,
+        "post"
+    );
+    assert_eq!(
+        stream_core::Verb::label(&verbs::Activity::Follow),
+        "follows"
+    );
+    assert_eq!(stream_core::Verb::label(&verbs::Activity::Wrote), "Wrote");
+}

@@ -1,0 +1,225 @@
+//! Rendering actions with the per-verb templates of `templates/stream/`.
+
+mod common;
+
+use common::{Beatles, beatles};
+use std::sync::{Arc, Mutex};
+use stream_core::prelude::*;
+use stream_core::sea_orm::{DatabaseConnection, QuerySelect};
+use stream_templates::askama::Template;
+use test_project::{Verb, action, stream, views::Feed};
+
+/// Every SQL statement the connection runs from now on.
+fn record_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&statements);
+    db.set_metric_callback(move |info| {
+        sink.lock().unwrap().push(info.statement.sql.clone());
+    });
+    statements
+}
+
+async fn newest(db: &DatabaseConnection) -> action::Loaded {
+    action::Entity::stream()
+        .limit(1)
+        .hydrate()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("an action was sent")
+}
+
+fn html(action: &action::Loaded, now: stream_templates::DateTime) -> String {
+    let mut out = String::new();
+    stream::render_html(action, now, &mut out).unwrap();
+    out
+}
+
+/// The original's test_template_tag: `default` has no template in test-project and there is
+/// no `stream/action.html`, so the built-in default renders.
+#[tokio::test]
+async fn template_tag() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    action::Entity::send(&db, &lennon, Verb::Default)
+        .target(&hendrix)
+        .await
+        .unwrap();
+
+    let action = newest(&db).await;
+    assert_eq!(
+        html(&action, chrono::Utc::now()),
+        "lennon did Stream Item hendrix."
+    );
+}
+
+#[tokio::test]
+async fn builtin_default_without_target() {
+    let db = common::sqlite().await;
+    let lennon = common::user(&db, "lennon").await;
+    action::Entity::send(&db, &lennon, Verb::Edit)
+        .await
+        .unwrap();
+    assert_eq!(
+        html(&newest(&db).await, chrono::Utc::now()),
+        "lennon did Object edited."
+    );
+}
+
+#[tokio::test]
+async fn a_verb_with_a_template_uses_it() {
+    let db = common::sqlite().await;
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let now = chrono::Utc::now();
+    let when = now - chrono::Duration::minutes(3);
+    action::Entity::send(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .timestamp(when)
+        .await
+        .unwrap();
+
+    let action = newest(&db).await;
+    assert_eq!(
+        html(&action, now),
+        format!(
+            "<p class=\"action follow\"><a class=\"actor\">lennon</a> follows <a class=\"target\">hendrix</a> <time datetime=\"{}\">3 minutes ago</time></p>",
+            action.action.timestamp.to_rfc3339()
+        )
+    );
+    let mut text = String::new();
+    stream::render_text(&action, now, &mut text).unwrap();
+    assert_eq!(text, "lennon follows hendrix (3 minutes ago)");
+    assert_eq!(
+        stream::TEMPLATES,
+        [
+            "stream/created.html",
+            "stream/follow.html",
+            "stream/follow.txt"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn models_are_reached_through_their_enum() {
+    let db = common::sqlite().await;
+    let lennon = common::user(&db, "lennon").await;
+    let rust = common::group(&db, "rust").await;
+    let post = common::post(&db, &lennon, "Imagine").await;
+    action::Entity::send(&db, &lennon, Verb::Created)
+        .action_object(&post)
+        .target(&rust)
+        .description("a song")
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(
+        html(&newest(&db).await, now),
+        format!(
+            "<p class=\"action created\"><a href=\"/users/{}\">lennon</a> created Imagine in rust: a song <time>just now</time></p>",
+            lennon.id
+        )
+    );
+}
+
+#[tokio::test]
+async fn html_is_escaped_and_text_is_not() {
+    let db = common::sqlite().await;
+    let mallory = common::user(&db, "<script>alert('lennon')</script>").await;
+    let hendrix = common::user(&db, "hendrix").await;
+    let post = common::post(&db, &hendrix, "Riffs").await;
+    action::Entity::send(&db, &mallory, Verb::Created)
+        .action_object(&post)
+        .description("<script>alert(1)</script>")
+        .await
+        .unwrap();
+    let created = html(&newest(&db).await, chrono::Utc::now());
+    assert!(!created.contains("<script>"), "{created}");
+    assert!(
+        created.contains("&#60;script&#62;alert(&#39;lennon&#39;)&#60;/script&#62;"),
+        "{created}"
+    );
+    assert!(
+        created.contains(": &#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{created}"
+    );
+
+    action::Entity::send(&db, &mallory, Verb::Follow)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    let follow = newest(&db).await;
+    let page = html(&follow, chrono::Utc::now());
+    assert!(
+        page.contains("<a class=\"actor\">&#60;script&#62;"),
+        "{page}"
+    );
+    let mut text = String::new();
+    stream::render_text(&follow, chrono::Utc::now(), &mut text).unwrap();
+    assert_eq!(
+        text,
+        "<script>alert('lennon')</script> follows hendrix (just now)"
+    );
+}
+
+/// The sample application's feed view: twenty actions, loaded in one statement, rendered
+/// with one filter expression.
+#[tokio::test]
+async fn feed_view_renders_a_page_of_twenty_in_one_statement() {
+    let mut db = common::sqlite().await;
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    let post = common::post(&db, &lennon, "Imagine").await;
+    let now = chrono::Utc::now();
+    for i in 0..20 {
+        let when = now - chrono::Duration::minutes(20 - i);
+        let sent = match i % 4 {
+            0 => action::Entity::send(&db, &lennon, Verb::Follow).target(&hendrix),
+            1 => action::Entity::send(&db, &rust, Verb::Created)
+                .action_object(&post)
+                .target(&rust),
+            2 => action::Entity::send(&db, &morrison, Verb::Default).target(&rust),
+            _ => action::Entity::send(&db, &hendrix, Verb::Edit).action_object(&post),
+        };
+        sent.timestamp(when).await.unwrap();
+    }
+
+    let statements = record_statements(&mut db.db);
+    let feed = Feed::newest(&*db, 20).await.unwrap();
+    let now_value: &dyn std::any::Any = &now;
+    let page = feed
+        .render_with_values(&[(stream_templates::NOW, now_value)])
+        .unwrap();
+    assert_eq!(
+        statements.lock().unwrap().len(),
+        1,
+        "loading and rendering the page costs one statement"
+    );
+
+    let lines: Vec<&str> = page.lines().collect();
+    assert_eq!(lines.len(), 22, "{page}");
+    assert_eq!(lines[0], "<section class=\"stream\">");
+    assert_eq!(
+        lines[1], "hendrix did Object edited.",
+        "newest first: {page}"
+    );
+    assert_eq!(lines[2], "morrison did Stream Item rust.");
+    assert_eq!(
+        lines[3],
+        "<p class=\"action created\">rust created Imagine in rust <time>3 minutes ago</time></p>"
+    );
+    assert!(
+        lines[4].starts_with("<p class=\"action follow\"><a class=\"actor\">lennon</a> follows <a class=\"target\">hendrix</a> <time datetime="),
+        "{page}"
+    );
+    assert!(lines[4].ends_with(">4 minutes ago</time></p>"), "{page}");
+    assert_eq!(lines[21], "</section>");
+    println!("{page}");
+}
