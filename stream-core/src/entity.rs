@@ -1,11 +1,12 @@
 //! The contract between the generated action entity and the runtime.
 
 use crate::{
-    ActionObject, Actor, GetOrCreate, Role, RoleRef, SendAction, Signal, Target, Verb, lookup,
+    ActionObject, Actor, GetOrCreate, Involved, Role, RoleRef, SendAction, Signal, Target, Verb,
+    lookup,
 };
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel,
-    ModelTrait, Select, Value,
+    ModelTrait, QueryFilter, Select, Value,
 };
 
 /// An action table declared by [`action_entity!`](crate::action_entity).
@@ -95,6 +96,43 @@ pub trait ActionEntity:
     /// Every action, newest first.
     fn stream() -> Select<Self> {
         lookup::newest_first(Self::find())
+    }
+
+    /// Actions involving `object` in any role, newest first.
+    fn involving<M: Involved<Self>>(object: &M) -> Select<Self> {
+        let key = object.involved_key();
+        lookup::newest_first(Self::find().filter(lookup::any_column_is::<Self>(
+            M::involved_columns(),
+            |column| sea_orm::ColumnTrait::eq(&column, key.clone()),
+        )))
+    }
+
+    /// Actions involving any object of the model `M` in any role, newest first:
+    /// `action::Entity::involving_any::<post::Model>()`.
+    fn involving_any<M: Involved<Self>>() -> Select<Self> {
+        lookup::newest_first(Self::find().filter(lookup::any_column_is::<Self>(
+            M::involved_columns(),
+            |column| sea_orm::ColumnTrait::is_not_null(&column),
+        )))
+    }
+
+    /// The user stream: actions whose actor `follower` follows (per the follow entity `F`),
+    /// newest first, in one statement.
+    fn followed_by<F: crate::FollowsIn<Self>>(follower: &F::Follower) -> Select<Self> {
+        Self::followed_by_in::<F>(follower, &[Role::Actor])
+    }
+
+    /// Actions whose object in any of `roles` `follower` follows, newest first:
+    /// `followed_by_in::<follow::Entity>(&lennon, &[Role::Actor, Role::Target])`.
+    fn followed_by_in<F: crate::FollowsIn<Self>>(
+        follower: &F::Follower,
+        roles: &[Role],
+    ) -> Select<Self> {
+        lookup::newest_first(
+            Self::find().filter(crate::follow::followed_condition::<Self, F>(
+                follower, roles,
+            )),
+        )
     }
 
     /// Actions whose actor is `actor`, newest first.

@@ -18,6 +18,7 @@
 
 mod entity;
 mod error;
+mod follow;
 pub mod hydrate;
 pub mod lookup;
 mod page;
@@ -29,11 +30,12 @@ mod verb;
 
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
+pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use page::{Cursor, Page, PageQuery, Paginate};
 pub use hydrate::Hydrate;
 pub use send::{GetOrCreate, SendAction};
 pub use signal::{Signal, Subscription};
-pub use streamable::{ActionObject, Actor, Role, RoleRef, Streamable, Target};
+pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
 pub use verb::Verb;
 
 pub use sea_orm;
@@ -114,6 +116,28 @@ pub use stream_derive::Verb;
 /// Indexes: one per foreign-key column and on `verb`; a unique index on
 /// `(timestamp, id)` for newest-first streams; a unique `get_or_create_key`.
 pub use stream_derive::action_entity;
+
+/// Declare the follow table: who follows what, one foreign-key column per followable model.
+///
+/// ```ignore
+/// stream_core::follow_entity! {
+///     /// Who follows whom or what.
+///     pub mod follow {
+///         table_name = "stream_follow",
+///         follower = crate::user,                     // the model that follows
+///         models = [crate::user, crate::group],       // what can be followed
+///         actions = [crate::action],                  // user streams over these action tables
+///     }
+/// }
+/// ```
+///
+/// The module holds an ordinary sea-orm entity — `id`, `follower`, `timestamp`, a unique
+/// `follow_key`, and `followed_<name>: Option<Pk>` per model, each a foreign key with
+/// `ON DELETE CASCADE` — plus `FollowedId` and the impls of [`FollowEntity`] (follow,
+/// unfollow, is_following, followers, following), [`Followable`] for each model, and
+/// [`FollowsIn`] for each action entity in `actions`, which gives
+/// [`ActionEntity::followed_by`].
+pub use stream_derive::follow_entity;
 
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]

@@ -39,8 +39,22 @@ pub fn any_of<A: ActionEntity>(
         }
     }
     if empty {
-        // `1 = 0`, spelled portably.
-        condition = condition.add(Expr::value(1).eq(0));
+        condition = condition.add(nothing());
     }
     condition
+}
+
+/// A condition no row satisfies: `1 = 0`, spelled portably.
+pub(crate) fn nothing() -> sea_orm::sea_query::SimpleExpr {
+    Expr::value(1).eq(0)
+}
+
+/// `column₁ … OR column₂ …`: `test` applied to each column, any of them true.
+pub(crate) fn any_column_is<A: ActionEntity>(
+    columns: &[A::Column],
+    test: impl Fn(A::Column) -> sea_orm::sea_query::SimpleExpr,
+) -> Condition {
+    columns.iter().fold(Condition::any(), |condition, &column| {
+        condition.add(test(column))
+    })
 }

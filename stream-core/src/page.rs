@@ -229,7 +229,13 @@ mod tests {
 
     #[test]
     fn malformed_cursors_are_rejected() {
-        for bad in ["", "abc", &"z".repeat(48), &"0".repeat(47), "é".repeat(24).as_str()] {
+        for bad in [
+            "",
+            "abc",
+            &"z".repeat(48),
+            &"0".repeat(47),
+            "é".repeat(24).as_str(),
+        ] {
             assert!(
                 matches!(bad.parse::<Cursor>(), Err(StreamError::InvalidCursor(_))),
                 "{bad:?}"

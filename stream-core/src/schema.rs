@@ -36,10 +36,7 @@
 use crate::ActionEntity;
 use crate::entity::roles::same_column;
 use sea_orm::sea_query::{Table, TableCreateStatement};
-use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, Iterable, RelationTrait, Schema,
-    Statement,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement};
 
 /// `timestamp` on MySQL/MariaDB: microseconds, the years 1000 to 9999, no time-zone
 /// conversion (the library always writes UTC).
@@ -49,7 +46,10 @@ const MYSQL_TIMESTAMP: &str = "datetime(6)";
 const MYSQL_DESCRIPTION: &str = "longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 
 /// The column type `backend` needs for `column` where sea-query's portable one is wrong.
-fn native_column_type<A: ActionEntity>(backend: DbBackend, column: A::Column) -> Option<&'static str> {
+fn native_column_type<A: ActionEntity>(
+    backend: DbBackend,
+    column: A::Column,
+) -> Option<&'static str> {
     match backend {
         DbBackend::MySql if same_column::<A>(column, A::TIMESTAMP) => Some(MYSQL_TIMESTAMP),
         DbBackend::MySql if same_column::<A>(column, A::DESCRIPTION) => Some(MYSQL_DESCRIPTION),

@@ -147,3 +147,26 @@ forward_role_for_refs!(
     Target::as_target,
     ActionObject::as_action_object
 );
+
+/// A model registered with the action entity `A`, in whichever roles it has: the key of the
+/// any-role stream ([`ActionEntity::involving`](crate::ActionEntity::involving)) and of the
+/// model stream ([`ActionEntity::involving_any`](crate::ActionEntity::involving_any)).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not registered with the action entity `{A}`",
+    label = "not listed in the action entity",
+    note = "derive `Streamable` on the model and list its module in `models = [..]` of the action entity macro"
+)]
+pub trait Involved<A: ActionEntity> {
+    /// The action columns this model can appear in (`ActorUser`, `TargetUser`, ..).
+    fn involved_columns() -> &'static [A::Column]
+    where
+        Self: Sized;
+
+    /// The column this model has in `role`, if it plays that role.
+    fn role_column(role: Role) -> Option<A::Column>
+    where
+        Self: Sized;
+
+    /// The key stored in those columns for `self`.
+    fn involved_key(&self) -> Value;
+}

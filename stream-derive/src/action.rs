@@ -29,11 +29,11 @@ struct Input {
 }
 
 /// What a model's derive reported.
-struct ModelInfo {
-    name: String,
-    model: Ident,
-    pk_column: Ident,
-    roles: Vec<Ident>,
+pub(crate) struct ModelInfo {
+    pub(crate) name: String,
+    pub(crate) model: Ident,
+    pub(crate) pk_column: Ident,
+    pub(crate) roles: Vec<Ident>,
 }
 
 /// One pass of the relay.
@@ -42,9 +42,15 @@ enum Pass {
     Step {
         model: Option<ModelInfo>,
         state: TokenStream,
-        input: Input,
+        input: Declared,
         infos: Vec<ModelInfo>,
     },
+}
+
+/// The entity a relay is collecting roles for.
+enum Declared {
+    Action(Input),
+    Follow(crate::follow::FollowInput),
 }
 
 pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
@@ -70,11 +76,18 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
             mut infos,
         } => {
             infos.extend(model);
-            if infos.len() < input.models.len() {
-                Ok(input.relay(&state, &infos))
+            let (models, at) = match &input {
+                Declared::Action(input) => (input.models.clone(), input.ident.span()),
+                Declared::Follow(input) => (input.relay_models(), input.ident.span()),
+            };
+            if infos.len() < models.len() {
+                Ok(relay(&models, &state, &infos))
             } else {
-                let at = input.ident.span();
-                emit(&input, &infos).map(|tokens| crate::relocate::relocate(tokens, at))
+                let emitted = match &input {
+                    Declared::Action(input) => emit(input, &infos),
+                    Declared::Follow(input) => crate::follow::emit(input, &infos),
+                };
+                emitted.map(|tokens| crate::relocate::relocate(tokens, at))
             }
         }
     }
@@ -196,12 +209,17 @@ impl Input {
 
     /// Ask the next model's derive for its roles.
     fn relay(&self, state: &TokenStream, infos: &[ModelInfo]) -> TokenStream {
-        let next = &self.models[infos.len()];
-        let relay = Ident::new(crate::MODEL_MACRO, name_span(next));
-        let infos = infos.iter().map(ModelInfo::to_tokens_info);
-        quote! {
-            #next::#relay! { @state { #state } [ #(#infos)* ] }
-        }
+        relay(&self.models, state, infos)
+    }
+}
+
+/// Ask the derive of `models[infos.len()]` for its roles, passing on `state`.
+pub(crate) fn relay(models: &[Path], state: &TokenStream, infos: &[ModelInfo]) -> TokenStream {
+    let next = &models[infos.len()];
+    let relay = Ident::new(crate::MODEL_MACRO, name_span(next));
+    let infos = infos.iter().map(ModelInfo::to_tokens_info);
+    quote! {
+        #next::#relay! { @state { #state } [ #(#infos)* ] }
     }
 }
 
@@ -292,7 +310,12 @@ impl Parse for Pass {
         while !infos_body.is_empty() {
             infos.push(infos_body.parse::<ModelInfo>()?);
         }
-        let input: Input = syn::parse2(state.clone())?;
+        let input = match state.clone().into_iter().next() {
+            Some(proc_macro2::TokenTree::Ident(first)) if first == "follow" => {
+                Declared::Follow(syn::parse2(state.clone())?)
+            }
+            _ => Declared::Action(syn::parse2(state.clone())?),
+        };
         Ok(Pass::Step {
             model,
             state,
@@ -303,7 +326,7 @@ impl Parse for Pass {
 }
 
 /// A path written next to the macro, as seen from inside the generated module.
-fn from_child(path: &Path) -> TokenStream {
+pub(crate) fn from_child(path: &Path) -> TokenStream {
     let first = path.segments.first().map(|s| s.ident.to_string());
     match first.as_deref() {
         _ if path.leading_colon.is_some() => path.to_token_stream(),
@@ -324,7 +347,7 @@ fn name_span(path: &Path) -> Span {
 }
 
 /// A path written next to the macro, used next to the macro.
-fn from_child_free(path: &Path) -> TokenStream {
+pub(crate) fn from_child_free(path: &Path) -> TokenStream {
     path.to_token_stream()
 }
 
@@ -355,18 +378,27 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         })
         .collect();
     for (i, model) in registered.iter().enumerate() {
-        if registered[..i]
-            .iter()
-            .any(|m| m.info.name == model.info.name)
-        {
-            errors.push(syn::Error::new_spanned(
-                &input.models[i],
-                format!(
-                    "two listed models are named `{}`; give one `#[stream(name = \"...\")]` so their columns differ",
-                    model.info.name
-                ),
-            ));
-        }
+        // By variant: `a_b` and `a__b` (or `a1` and `a_1`) make the same `Column::ActorA1`.
+        let Some(earlier) = registered[..i].iter().find(|m| m.variant == model.variant) else {
+            continue;
+        };
+        let message = if earlier.info.name == model.info.name {
+            format!(
+                "two listed models are named `{}`; give one `#[stream(name = \"...\")]` so their columns differ",
+                model.info.name
+            )
+        } else {
+            let role = model
+                .info
+                .roles
+                .first()
+                .map_or_else(String::new, |role| upper_camel(&role.to_string()));
+            format!(
+                "the names `{}` and `{}` of two listed models make the same column variants (`Column::{role}{}`); give one `#[stream(name = \"...\")]` so their columns differ",
+                earlier.info.name, model.info.name, model.variant
+            )
+        };
+        errors.push(syn::Error::new_spanned(&input.models[i], message));
     }
     if !registered
         .iter()
@@ -729,6 +761,39 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         })
     });
 
+    // Every column a model appears in, for the any-role and model streams.
+    let involved = registered.iter().map(|m| {
+        let columns: Vec<Ident> = m
+            .info
+            .roles
+            .iter()
+            .map(|role| format_ident!("{}", upper_camel(&format!("{role}_{}", m.info.name))))
+            .collect();
+        let role_arms = m.info.roles.iter().zip(&columns).map(|(role, column)| {
+            let role = format_ident!("{}", upper_camel(&role.to_string()));
+            quote! { ::stream_core::Role::#role => ::core::option::Option::Some(Column::#column), }
+        });
+        let (path, model) = (&m.path, &m.info.model);
+        quote! {
+            #[automatically_derived]
+            impl ::stream_core::Involved<Entity> for #path::#model {
+                fn involved_columns() -> &'static [Column] {
+                    &[#(Column::#columns),*]
+                }
+                fn role_column(role: ::stream_core::Role) -> ::core::option::Option<Column> {
+                    #[allow(unreachable_patterns)]
+                    match role {
+                        #(#role_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+                fn involved_key(&self) -> sea_orm::Value {
+                    ::core::convert::Into::into(::stream_core::Streamable::stream_pk(self))
+                }
+            }
+        }
+    });
+
     Ok(quote! {
         #(#attrs)*
         #vis mod #ident {
@@ -781,6 +846,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             #(#links)*
             #(#enums)*
             #(#role_impls)*
+            #(#involved)*
 
             impl Model {
                 #(#model_methods)*

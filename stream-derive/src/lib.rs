@@ -3,6 +3,7 @@
 
 mod action;
 mod attr;
+mod follow;
 mod relocate;
 mod streamable;
 mod verb;
@@ -36,6 +37,14 @@ pub fn derive_verb(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn action_entity(input: TokenStream) -> TokenStream {
     action::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declare the follow entity. Documented in `stream_core::follow_entity!`.
+#[proc_macro]
+pub fn follow_entity(input: TokenStream) -> TokenStream {
+    follow::expand(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

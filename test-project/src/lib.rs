@@ -4,7 +4,8 @@
 pub mod models;
 pub mod verb;
 
-pub use models::{comment, group, post, user};
+pub use audit_log::{AuditVerb, audit};
+pub use models::{comment, device, group, post, tag, user};
 pub use verb::Verb;
 
 stream_core::action_entity! {
@@ -16,6 +17,17 @@ stream_core::action_entity! {
     }
 }
 
+stream_core::follow_entity! {
+    /// Who follows whom or what: users follow users, groups and posts.
+    pub mod follow {
+        table_name = "stream_follow",
+        follower = crate::user,
+        models = [crate::user, crate::group, crate::post],
+        actions = [crate::action],
+    }
+}
+
+pub mod audit_log;
 pub mod migration;
 pub mod views;
 
@@ -46,7 +58,15 @@ pub async fn create_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
         .register(group::Entity)
         .register(post::Entity)
         .register(comment::Entity)
+        .register(device::Entity)
+        .register(tag::Entity)
         .register(action::Entity)
+        .register(follow::Entity)
+        .register(audit::Entity)
         .apply(db)
-        .await
+        .await?;
+    // On MySQL/MariaDB the schema builder's `timestamp` and `text` lose microseconds and
+    // long descriptions; this makes them `datetime(6)` and `longtext` (elsewhere: no-op).
+    stream_core::schema::fix_column_types::<action::Entity, _>(db).await?;
+    stream_core::schema::fix_column_types::<audit::Entity, _>(db).await
 }

@@ -1,7 +1,7 @@
 //! The sample application's migrations, for `sea-orm-migration`: the model tables, then the
 //! action table from `stream_core::schema::CreateActionTable`.
 
-use crate::{action, comment, group, post, user};
+use crate::{action, audit, comment, device, follow, group, post, tag, user};
 use sea_orm_migration::prelude::*;
 use stream_core::schema::CreateActionTable;
 
@@ -14,6 +14,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(CreateModels),
             Box::new(CreateActionTable::<action::Entity>::new()),
+            Box::new(CreateAuditModels),
+            Box::new(CreateActionTable::<audit::Entity>::new()),
         ]
     }
 }
@@ -40,12 +42,43 @@ impl MigrationTrait for CreateModels {
                 }
             )*};
         }
-        create!(user::Entity, group::Entity, post::Entity, comment::Entity);
+        create!(user::Entity, group::Entity, post::Entity, comment::Entity, follow::Entity);
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["comment", "post", "group", "user"] {
+        for table in ["stream_follow", "comment", "post", "group", "user"] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the device and tag tables of the audit log.
+struct CreateAuditModels;
+
+impl MigrationName for CreateAuditModels {
+    fn name(&self) -> &str {
+        "m0002_create_audit_models"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateAuditModels {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let schema = sea_orm::Schema::new(manager.get_database_backend());
+        manager
+            .create_table(schema.create_table_from_entity(device::Entity))
+            .await?;
+        manager
+            .create_table(schema.create_table_from_entity(tag::Entity))
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["tag", "device"] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

@@ -3,14 +3,23 @@
 
 mod common;
 
-use common::{Beatles, beatles};
+use common::{Beatles, TestDb, beatles};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait};
 use test_project::{Verb, action, user};
 
-#[tokio::test]
-async fn create() {
-    let db = common::sqlite().await;
+common::on_every_backend!(
+    create,
+    get_or_create,
+    get_for_actor,
+    get_for_target,
+    get_for_action_object,
+    getters_setters,
+    signals,
+    multi_lookups,
+);
+
+async fn create(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
@@ -34,9 +43,7 @@ async fn create() {
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn get_or_create() {
-    let db = common::sqlite().await;
+async fn get_or_create(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
@@ -50,9 +57,7 @@ async fn get_or_create() {
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn get_for_actor() {
-    let db = common::sqlite().await;
+async fn get_for_actor(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,
@@ -76,9 +81,7 @@ async fn get_for_actor() {
     assert_eq!(count, 2);
 }
 
-#[tokio::test]
-async fn get_for_target() {
-    let db = common::sqlite().await;
+async fn get_for_target(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,
@@ -102,9 +105,7 @@ async fn get_for_target() {
     assert_eq!(count, 2);
 }
 
-#[tokio::test]
-async fn get_for_action_object() {
-    let db = common::sqlite().await;
+async fn get_for_action_object(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,
@@ -128,9 +129,7 @@ async fn get_for_action_object() {
     assert_eq!(count, 2);
 }
 
-#[tokio::test]
-async fn getters_setters() {
-    let db = common::sqlite().await;
+async fn getters_setters(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,
@@ -179,9 +178,7 @@ async fn getters_setters() {
     );
 }
 
-#[tokio::test]
-async fn signals() {
-    let db = common::sqlite().await;
+async fn signals(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,
@@ -189,7 +186,7 @@ async fn signals() {
     } = beatles(&db).await;
     // The signal is process-wide; other tests send too, so this one recognises its own
     // action by a description no other test uses.
-    let marker = format!("signals-test-{}", std::process::id());
+    let marker = common::marker("signals", db.backend);
     let mut subscription = action::Entity::signal().subscribe();
 
     let sent = action::Entity::send(&db, &lennon, Verb::Default)
@@ -222,9 +219,7 @@ async fn signals() {
     );
 }
 
-#[tokio::test]
-async fn multi_lookups() {
-    let db = common::sqlite().await;
+async fn multi_lookups(db: TestDb) {
     let Beatles {
         lennon,
         hendrix,

@@ -1,0 +1,239 @@
+//! A template file added to `templates/stream/` is picked up by the next `cargo build`,
+//! without touching a Rust file: the build script watches the folder.
+//!
+//! The test writes a small crate under the target directory and builds and runs it after
+//! each change to its templates. It shares trybuild's target directory, whose dependencies
+//! the UI test has usually compiled already, so each step costs one incremental build.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MAIN: &str = r#"
+pub mod user {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "user")]
+    #[stream(actor, target, display = "username")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub username: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use stream_core::prelude::*;
+use stream_core::sea_orm::{self, entity::prelude::*};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+pub enum Verb {
+    #[sea_orm(string_value = "follow")]
+    Follow,
+    #[sea_orm(string_value = "like")]
+    Like,
+}
+
+stream_core::action_entity! {
+    pub mod action { table_name = "action", verb = crate::Verb, models = [crate::user] }
+}
+
+mod stream {
+    stream_templates::include_templates!();
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let file = std::env::temp_dir().join(format!("stream-scratch-{}.sqlite", std::process::id()));
+    let db = sea_orm::Database::connect(format!("sqlite://{}?mode=rwc", file.display())).await.unwrap();
+    db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await.unwrap();
+    let mut users = Vec::new();
+    for name in ["lennon", "hendrix"] {
+        let user = user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+        users.push(user.insert(&db).await.unwrap());
+    }
+    let start = chrono::Utc::now() - chrono::Duration::minutes(5);
+    for (i, verb) in [Verb::Follow, Verb::Like].into_iter().enumerate() {
+        action::Entity::send(&db, &users[0], verb)
+            .target(&users[1])
+            .timestamp(start + chrono::Duration::minutes(i as i64))
+            .await
+            .unwrap();
+    }
+    println!("templates: {:?}", stream::TEMPLATES);
+    for action in action::Entity::stream().hydrate().all(&db).await.unwrap() {
+        let mut out = String::new();
+        stream::render_html(&action, chrono::Utc::now(), &mut out).unwrap();
+        println!("{out}");
+    }
+    drop(db);
+    let _ = std::fs::remove_file(file);
+}
+"#;
+
+/// The workspace's target directory, found from this test's own executable
+/// (`<target>/debug/deps/new_template-<hash>`).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its path");
+    exe.ancestors()
+        .nth(3)
+        .expect("the test runs from <target>/<profile>/deps")
+        .to_path_buf()
+}
+
+fn host() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(rustc).arg("-vV").output().expect("run rustc");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_owned()
+}
+
+struct Scratch {
+    dir: PathBuf,
+    target: PathBuf,
+    host: String,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("stream-templates is in the workspace")
+            .to_path_buf();
+        let target = target_dir();
+        let dir = target.join("tests").join("stream-templates-scratch");
+        let _ = std::fs::remove_dir_all(dir.join("templates"));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::create_dir_all(dir.join("templates/stream")).unwrap();
+        let core = workspace.join("stream-core");
+        let templates = workspace.join("stream-templates");
+        let manifest = format!(
+            r#"[package]
+name = "stream-templates-scratch"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+stream-core = {{ path = {core:?} }}
+stream-templates = {{ path = {templates:?} }}
+chrono = {{ version = "0.4", default-features = false, features = ["clock", "std"] }}
+tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "sync"] }}
+
+[build-dependencies]
+stream-templates = {{ path = {templates:?}, default-features = false }}
+
+[profile.dev]
+debug = "line-tables-only"
+
+[profile.dev.package."*"]
+debug = false
+"#
+        );
+        write_if_changed(&dir.join("Cargo.toml"), &manifest);
+        write_if_changed(&dir.join("src/main.rs"), MAIN);
+        write_if_changed(
+            &dir.join("build.rs"),
+            "fn main() {\n    stream_templates::build::Templates::new(\"crate::action\").generate();\n}\n",
+        );
+        // The workspace's lock file: the same dependency versions, and no resolving.
+        std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        Scratch {
+            dir,
+            target: target.join("tests").join("trybuild"),
+            host: host(),
+        }
+    }
+
+    fn template(&self, name: &str, source: &str) {
+        std::fs::write(self.dir.join("templates/stream").join(name), source).unwrap();
+    }
+
+    fn cargo(&self, command: &str) -> std::process::Output {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        Command::new(cargo)
+            .arg(command)
+            .arg("--quiet")
+            .arg("--target")
+            .arg(&self.host)
+            .arg("--target-dir")
+            .arg(&self.target)
+            .current_dir(&self.dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo")
+    }
+
+    /// Build and run the crate, returning what it printed.
+    fn run(&self) -> String {
+        let output = self.cargo("run");
+        assert!(
+            output.status.success(),
+            "the scratch crate builds and runs:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+fn write_if_changed(path: &Path, contents: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(contents) {
+        std::fs::write(path, contents).unwrap();
+    }
+}
+
+#[test]
+fn a_new_template_file_is_picked_up_by_the_next_build() {
+    let scratch = Scratch::new();
+
+    // No templates yet: every verb renders with the built-in default.
+    assert_eq!(
+        scratch.run(),
+        "templates: []\nlennon did Like hendrix.\nlennon did Follow hendrix.\n"
+    );
+
+    // A template for one verb: only that verb changes.
+    scratch.template(
+        "follow.html",
+        "<b>{{ actor }}</b> now follows {{ target.unwrap() }}",
+    );
+    assert_eq!(
+        scratch.run(),
+        "templates: [\"stream/follow.html\"]\nlennon did Like hendrix.\n<b>lennon</b> now follows hendrix\n"
+    );
+
+    // The crate's own fallback replaces the built-in one for the other verbs.
+    scratch.template(
+        "action.html",
+        "{{ actor }}: {{ verb }} ({{ verb_label }}), {{ ago }}",
+    );
+    assert_eq!(
+        scratch.run(),
+        "templates: [\"stream/action.html\", \"stream/follow.html\"]\nlennon: like (Like), 4 minutes ago\n<b>lennon</b> now follows hendrix\n"
+    );
+
+    // A new template is type-checked too: a field the model lacks fails the build.
+    scratch.template(
+        "like.html",
+        "{% match actor %}{% when crate::action::ActorModel::User(user) %}{{ user.nickname }}{% endmatch %}",
+    );
+    let output = scratch.cargo("build");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the build fails");
+    assert!(
+        stderr.contains("no field `nickname` on type `&user::Model`"),
+        "{stderr}"
+    );
+    std::fs::remove_file(scratch.dir.join("templates/stream/like.html")).unwrap();
+}
