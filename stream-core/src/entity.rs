@@ -24,7 +24,13 @@ pub trait ActionEntity:
 
     /// An action with its actor, target and action object loaded: the macro's `Loaded`
     /// struct. See [`Hydrate`](crate::Hydrate).
-    type Loaded: FromQueryResult + Clone + std::fmt::Debug + Send + Sync + 'static;
+    type Loaded: FromQueryResult
+        + AsRef<Self::Model>
+        + Clone
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static;
 
     /// The primary key column (`id`).
     const ID: Self::Column;
@@ -80,6 +86,26 @@ pub trait ActionEntity:
         action: NewAction<Self>,
     ) -> impl Future<Output = crate::Result<Self::Model>> + Send {
         crate::send::create(db, action)
+    }
+
+    /// Store many actions at once, for imports and backfills: one transaction (all or
+    /// none), one multi-row `INSERT` per batch, then the signal for each action after the
+    /// commit. Returns how many were stored.
+    ///
+    /// ```ignore
+    /// let n = action::Entity::send_many(&db, follows.iter().map(|(who, whom)| {
+    ///     NewAction::new(who, Verb::Followed).target(whom)
+    /// })).await?;
+    /// ```
+    fn send_many<I>(
+        db: &DatabaseConnection,
+        actions: I,
+    ) -> impl Future<Output = crate::Result<u64>> + Send
+    where
+        I: IntoIterator<Item = NewAction<Self>> + Send,
+        I::IntoIter: Send,
+    {
+        crate::bulk::send_many(db, actions)
     }
 
     /// Return the action that exactly matches actor, verb, target and action object (a role

@@ -16,6 +16,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bulk;
 mod entity;
 mod error;
 mod follow;

@@ -183,6 +183,16 @@ impl<A: ActionEntity> PageQuery<A> {
         let rows = self.select.all(db).await?;
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
     }
+
+    /// Read the page with every actor, target and action object loaded, in one statement
+    /// (see [`Hydrate`](crate::Hydrate)).
+    pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
+        use crate::Hydrate;
+        let rows = self.select.hydrate().all(db).await?;
+        Ok(split(rows, self.size, |loaded| {
+            Cursor::after::<A>(loaded.as_ref())
+        }))
+    }
 }
 
 /// Keep `size` rows; the cursor points after the last one kept if more rows exist.

@@ -95,7 +95,7 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     truncate_to_micros(chrono::Utc::now())
 }
 
-fn truncate_to_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn truncate_to_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     use chrono::Timelike;
     let nanos = t.nanosecond();
     t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)

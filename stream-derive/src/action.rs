@@ -871,6 +871,13 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             }
 
             #[automatically_derived]
+            impl ::core::convert::AsRef<Model> for Loaded {
+                fn as_ref(&self) -> &Model {
+                    &self.action
+                }
+            }
+
+            #[automatically_derived]
             impl sea_orm::FromQueryResult for Loaded {
                 fn from_query_result(
                     row: &sea_orm::QueryResult,

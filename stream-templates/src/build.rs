@@ -183,6 +183,7 @@ pub fn {render}(
             );
         }
 
+        slugs.sort();
         let _ = writeln!(
             out,
             "/// The template files found in `templates/stream/` when the crate was built.

@@ -1,9 +1,10 @@
 //! A template file added to `templates/stream/` is picked up by the next `cargo build`,
 //! without touching a Rust file: the build script watches the folder.
 //!
-//! The test writes a small crate under the target directory and builds and runs it after
-//! each change to its templates. It shares trybuild's target directory, whose dependencies
-//! the UI test has usually compiled already, so each step costs one incremental build.
+//! The test writes a small crate under the workspace's target directory and builds and runs
+//! it after each change to its templates. The crate keeps its own target directory there, so
+//! only the first run compiles its dependencies (sea-orm and SQLite, a few minutes on two
+//! cores); after that each step is one incremental build of a small crate.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,20 +87,8 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-fn host() -> String {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let output = Command::new(rustc).arg("-vV").output().expect("run rustc");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .expect("rustc -vV names the host")
-        .to_owned()
-}
-
 struct Scratch {
     dir: PathBuf,
-    target: PathBuf,
-    host: String,
 }
 
 impl Scratch {
@@ -148,11 +137,7 @@ debug = false
         );
         // The workspace's lock file: the same dependency versions, and no resolving.
         std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-        Scratch {
-            dir,
-            target: target.join("tests").join("trybuild"),
-            host: host(),
-        }
+        Scratch { dir }
     }
 
     fn template(&self, name: &str, source: &str) {
@@ -164,10 +149,8 @@ debug = false
         Command::new(cargo)
             .arg(command)
             .arg("--quiet")
-            .arg("--target")
-            .arg(&self.host)
             .arg("--target-dir")
-            .arg(&self.target)
+            .arg(self.dir.join("target"))
             .current_dir(&self.dir)
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("RUSTFLAGS")

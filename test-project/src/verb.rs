@@ -28,6 +28,18 @@ pub enum Verb {
     #[sea_orm(string_value = "followed")]
     #[verb(label = "Object followed")]
     Followed,
+    /// A user liked something.
+    #[sea_orm(string_value = "liked")]
+    #[verb(label = "liked")]
+    Liked,
+    /// A user commented on something.
+    #[sea_orm(string_value = "commented")]
+    #[verb(label = "commented on")]
+    Commented,
+    /// A user joined a group.
+    #[sea_orm(string_value = "joined")]
+    #[verb(label = "joined")]
+    Joined,
     /// Someone follows someone (the original's tests use it).
     #[sea_orm(string_value = "follow")]
     #[verb(label = "follows")]

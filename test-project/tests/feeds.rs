@@ -10,7 +10,7 @@ use stream_core::prelude::*;
 use stream_core::sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryTrait, Select, Statement,
 };
-use stream_core::{Cursor, FollowEntity, StreamError};
+use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
 use test_project::{Verb, action, follow, group, post, user};
 
 common::on_every_backend!(
@@ -20,6 +20,8 @@ common::on_every_backend!(
     any_role_and_model_streams,
     follow_unfollow_and_who_follows_whom,
     the_user_stream_is_one_statement,
+    bulk_send_is_all_or_nothing_with_a_signal_per_action,
+    hydrated_pages_are_one_statement_and_carry_the_cursor,
 );
 
 /// Record the SQL of every statement run on `db` from now on.
@@ -403,4 +405,145 @@ async fn the_user_stream_is_one_statement(db: TestDb) {
         .await
         .unwrap();
     assert!(nobody.is_empty());
+}
+
+async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    let imagine = common::post(&db, &lennon, "Imagine").await;
+    let marker = common::marker("bulk", db.backend);
+    let mut subscription = action::Entity::signal().subscribe();
+    let actions = |n: usize| {
+        let (lennon, hendrix, morrison, rust, imagine, marker) =
+            (&lennon, &hendrix, &morrison, &rust, &imagine, &marker);
+        (0..n).map(move |i| {
+            let action = match i % 3 {
+                0 => NewAction::new(lennon, Verb::Follow).target(hendrix),
+                1 => NewAction::new(rust, Verb::Created)
+                    .target(morrison)
+                    .action_object(imagine),
+                _ => NewAction::new(hendrix, Verb::Default),
+            };
+            action
+                .description(marker.clone())
+                .timestamp(Utc.timestamp_opt(1_700_000_000 + i as i64, 0).unwrap())
+        })
+    };
+
+    let mut counted = db.db.clone();
+    let statements = count_statements(&mut counted);
+    let stored = action::Entity::send_many(&counted, actions(6_000))
+        .await
+        .unwrap();
+    assert_eq!(stored, 6_000);
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_000);
+    let inserts = statements
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| sql.starts_with("INSERT"))
+        .count();
+    if db.backend != Backend::MySql {
+        // 12 columns a row, at most 30,000 parameters a statement: 2,500 rows each.
+        assert_eq!(inserts, 3, "one multi-row INSERT per batch");
+    }
+    let mut signalled = 0;
+    while let Some(event) = subscription.try_recv() {
+        signalled += usize::from(event.description.as_deref() == Some(marker.as_str()));
+    }
+    assert_eq!(
+        signalled, 6_000,
+        "a signal for each action, after the commit"
+    );
+    // Every role landed in its column.
+    let created = action::Entity::for_action_object(&imagine)
+        .count(&*db)
+        .await
+        .unwrap();
+    assert_eq!(created, 2_000);
+
+    // One bad row (an actor that does not exist) and nothing of the batch is stored.
+    let ghost = user::Model {
+        id: 9_999,
+        username: "ghost".into(),
+    };
+    let with_ghost = actions(3_000).chain([NewAction::new(&ghost, Verb::Default)]);
+    let error = action::Entity::send_many(&db, with_ghost)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StreamError::MissingObject(_)), "{error:?}");
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_000);
+    while let Some(event) = subscription.try_recv() {
+        assert_ne!(
+            event.description.as_deref(),
+            Some(marker.as_str()),
+            "no signal"
+        );
+    }
+}
+
+async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    let imagine = common::post(&db, &lennon, "Imagine").await;
+    for i in 0..30 {
+        let action = match i % 3 {
+            0 => NewAction::new(&lennon, Verb::Follow).target(&hendrix),
+            1 => NewAction::new(&lennon, Verb::Commented)
+                .target(&rust)
+                .action_object(&imagine),
+            _ => NewAction::new(&lennon, Verb::Joined).target(&rust),
+        };
+        action::Entity::create(&db, action).await.unwrap();
+    }
+    let mut counted = db.db.clone();
+    let statements = count_statements(&mut counted);
+    let first = action::Entity::for_actor(&lennon)
+        .page(None, 20)
+        .hydrated(&counted)
+        .await
+        .unwrap();
+    assert_eq!(statements.lock().unwrap().len(), 1);
+    assert_eq!(first.items.len(), 20);
+    let plain = action::Entity::for_actor(&lennon)
+        .page(None, 20)
+        .all(&*db)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.next, plain.next,
+        "hydrated and plain pages end at the same cursor"
+    );
+    assert!(
+        first
+            .items
+            .iter()
+            .all(|l| l.actor == action::ActorModel::User(lennon.clone()))
+    );
+    let commented = first
+        .items
+        .iter()
+        .find(|l| l.action.verb == Verb::Commented)
+        .unwrap();
+    assert_eq!(
+        commented.target,
+        Some(action::TargetModel::Group(rust.clone()))
+    );
+    assert_eq!(
+        commented.action_object,
+        Some(action::ActionObjectModel::Post(imagine.clone()))
+    );
+    let rest = action::Entity::for_actor(&lennon)
+        .page(first.next.as_ref(), 20)
+        .hydrated(&*db)
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 10);
+    assert_eq!(rest.next, None);
 }
