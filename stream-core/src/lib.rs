@@ -60,6 +60,11 @@ pub use sea_orm;
 /// gets the columns `target_post` and `action_object_post` in every action entity that lists
 /// its module. The model needs exactly one primary-key column.
 ///
+/// `display = "title"` says how the model shows itself in rendered actions and in the
+/// `Display` of the role enums (`ActorModel`, ..): that field's `Display`. A bare `display`
+/// uses the model's own `Display` impl; without either, the model shows as its name and
+/// primary key (`post 7`). See [`Streamable::fmt_display`].
+///
 /// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
 /// module through which [`action_entity!`] learns the roles; the model and the action entity
 /// must be in the same crate.

@@ -35,8 +35,11 @@
 
 use crate::ActionEntity;
 use crate::entity::roles::same_column;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Table, TableCreateStatement};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement, Value,
+};
 
 /// `timestamp` on MySQL/MariaDB: microseconds, the years 1000 to 9999, no time-zone
 /// conversion (the library always writes UTC).
@@ -44,6 +47,22 @@ const MYSQL_TIMESTAMP: &str = "datetime(6)";
 /// `description` on MySQL/MariaDB: up to 4 GiB of any Unicode text, compared exactly as on the
 /// other backends, whatever the database's default character set.
 const MYSQL_DESCRIPTION: &str = "longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+
+/// `timestamp` as the value to compare the `timestamp` column with in a query of your own
+/// on `backend`: the `DateTime<Utc>` itself, except on MySQL/MariaDB, where it is the naive
+/// UTC date-time.
+///
+/// sqlx sends a `DateTime<Utc>` parameter to MySQL as a `TIMESTAMP`, and MariaDB turns a
+/// `TIMESTAMP` parameter outside 1970-01-01 to 2038-01-19 into NULL, so there
+/// `action::Column::Timestamp.lt(t)` would match nothing for such a `t`;
+/// `Column::Timestamp.lt(timestamp_value(backend, t))` works on every backend. (The
+/// library's own inserts already do this.)
+pub fn timestamp_value(backend: DbBackend, timestamp: DateTime<Utc>) -> Value {
+    match backend {
+        DbBackend::MySql => Value::from(timestamp.naive_utc()),
+        _ => Value::from(timestamp),
+    }
+}
 
 /// The column type `backend` needs for `column` where sea-query's portable one is wrong.
 fn native_column_type<A: ActionEntity>(

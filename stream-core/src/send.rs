@@ -2,8 +2,8 @@
 
 use crate::{ActionEntity, ActionObject, NewAction, Role, RoleRef, StreamError, Target};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder,
-    TryInsertResult, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    QueryFilter, QueryOrder, QueryTrait, SqlErr, TryInsertResult, Value,
 };
 use sha2::{Digest, Sha256};
 use std::future::{Future, IntoFuture};
@@ -95,7 +95,9 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     truncate_to_micros(chrono::Utc::now())
 }
 
-pub(crate) fn truncate_to_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn truncate_to_micros(
+    t: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
     use chrono::Timelike;
     let nanos = t.nanosecond();
     t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
@@ -135,9 +137,52 @@ pub(crate) async fn create<A: ActionEntity>(
     let model = active_model(&action, None)?;
     // A single INSERT runs in its own implicit transaction: once it returns, the row is
     // committed and the signal may fire.
-    let stored = A::insert(model).exec_with_returning(db).await?;
+    let stored = match db.get_database_backend() {
+        DbBackend::MySql => mysql::insert::<A>(db, model).await?,
+        _ => A::insert(model).exec_with_returning(db).await?,
+    };
     A::signal().emit(Arc::new(stored.clone()));
     Ok(stored)
+}
+
+/// MySQL and MariaDB: sea-orm's `insert`, with the timestamp bound as a `DATETIME`.
+///
+/// sqlx sends a `DateTime<Utc>` parameter as a MySQL `TIMESTAMP`, and MariaDB turns a
+/// `TIMESTAMP` parameter outside 1970-01-01 to 2038-01-19 into NULL, whatever the column's
+/// type. Sent as the naive UTC date-time (a `DATETIME` parameter) it is stored as is, from
+/// the year 1000 to 9999. Neither has `RETURNING` (MariaDB's is not MySQL's), so the row is
+/// read back by its new id, as sea-orm does.
+mod mysql {
+    use super::*;
+
+    /// Insert `model` and read it back. A duplicate `get_or_create_key` is an error whose
+    /// [`DbErr::sql_err`] is a unique-constraint violation.
+    pub(super) async fn insert<A: ActionEntity>(
+        db: &DatabaseConnection,
+        model: A::ActiveModel,
+    ) -> Result<A::Model, DbErr> {
+        let mut statement = db
+            .get_database_backend()
+            .build(&A::insert(model).into_query());
+        if let Some(values) = &mut statement.values {
+            for value in &mut values.0 {
+                if let Value::ChronoDateTimeUtc(timestamp) = value {
+                    *value = Value::ChronoDateTime(timestamp.map(|t| t.naive_utc()));
+                }
+            }
+        }
+        let id = db.execute_raw(statement).await?.last_insert_id();
+        let id = i64::try_from(id).map_err(|_| DbErr::UnpackInsertId)?;
+        A::find()
+            .filter(A::ID.eq(id))
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("the inserted action {id}")))
+    }
+
+    pub(super) fn is_duplicate(error: &DbErr) -> bool {
+        matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+    }
 }
 
 /// The condition "exactly these roles, and no others": the chosen column of each role equals
@@ -194,10 +239,22 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
 
     let key = matching_key(&action);
     let model = active_model(&action, Some(key.clone()))?;
-    let inserted = A::insert(model)
-        .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
-        .exec_with_returning(db)
-        .await;
+    let inserted = match db.get_database_backend() {
+        // A plain INSERT, which a duplicate key fails: clearer than the `ON DUPLICATE KEY
+        // UPDATE` polyfill, which reports one affected row either way (sqlx asks for found
+        // rows) and an insert id that means nothing when the row was already there.
+        DbBackend::MySql => match mysql::insert::<A>(db, model).await {
+            Ok(stored) => Ok(TryInsertResult::Inserted(stored)),
+            Err(error) if mysql::is_duplicate(&error) => Ok(TryInsertResult::Conflicted),
+            Err(error) => Err(error),
+        },
+        _ => {
+            A::insert(model)
+                .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
+                .exec_with_returning(db)
+                .await
+        }
+    };
     match inserted {
         Ok(TryInsertResult::Inserted(stored)) => {
             A::signal().emit(Arc::new(stored.clone()));

@@ -15,10 +15,8 @@
 //! ```
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     stream_templates::build::Templates::new("crate::action").generate();
-//! }
+//! // in `fn main()` of build.rs; the path of the module declared with `action_entity!`
+//! stream_templates::build::Templates::new("crate::action").generate();
 //! ```
 
 use std::fmt::Write as _;
@@ -168,6 +166,7 @@ impl Templates {
             let _ = writeln!(
                 out,
                 "/// Render `action` into `out` with its verb's `stream/<verb>.{ext}`, else `stream/action.{ext}`, else the built-in default; `now` is the time its relative age is counted from.
+#[allow(dead_code)] // a binary crate may use only some of these
 pub fn {render}(
     action: &__StreamLoaded,
     now: ::stream_templates::DateTime,
@@ -187,10 +186,19 @@ pub fn {render}(
         let _ = writeln!(
             out,
             "/// The template files found in `templates/stream/` when the crate was built.
+#[allow(dead_code)]
 pub const TEMPLATES: &[&str] = &{slugs:?};
+
+/// The files of [`TEMPLATES`] that no verb renders with: neither `action.*` nor named after a
+/// verb's slug (a typo such as `folow.html`). Worth asserting empty in a test.
+#[allow(dead_code)]
+pub fn unused_templates() -> ::std::vec::Vec<&'static str> {{
+    ::stream_templates::__private::unused_templates::<{entity}::ActionVerb>(TEMPLATES)
+}}
 
 /// One action, or a list of them, rendered by [`filters::render_action`] (HTML) and
 /// [`filters::render_action_text`] (plain text).
+#[allow(dead_code)]
 pub trait RenderActions {{
     /// Render as HTML; a list renders each action on its own line.
     fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()>;
@@ -251,7 +259,7 @@ impl<T: RenderActions + ?Sized> RenderActions for &T {{
 /// next to the view, or call them by path (`{{{{ actions|crate::stream::filters::render_action }}}}`).
 /// Relative times count from the render value `stream_templates::NOW` when given, else from now.
 // askama's `filter_fn` turns each function into an undocumented builder struct.
-#[allow(missing_docs)]
+#[allow(missing_docs, dead_code)]
 pub mod filters {{
     use ::stream_templates::askama;
 

@@ -25,7 +25,8 @@
 //!    ```
 //!    It holds `render_html` / `render_text` (one loaded action → its template), the
 //!    `RenderActions` trait (one action or a list), the askama filters `render_action` and
-//!    `render_action_text`, and `TEMPLATES` (the files found).
+//!    `render_action_text`, `TEMPLATES` (the files found) and `unused_templates()` (files
+//!    named after no verb: assert it is empty in a test to catch a misspelt file name).
 //! 4. Load a page with its models in one statement and render it from your own view:
 //!    ```ignore
 //!    let actions = action::Entity::stream().limit(20).hydrate().all(&db).await?;
@@ -250,5 +251,21 @@ pub mod __private {
     /// The label of a verb.
     pub fn label<V: stream_core::Verb>(verb: &V) -> &'static str {
         verb.label()
+    }
+
+    /// The `stream/<stem>.<ext>` files whose stem is neither `action` nor a slug of `V`.
+    pub fn unused_templates<V: stream_core::Verb>(files: &[&'static str]) -> Vec<&'static str> {
+        let slugs: Vec<String> = V::all().iter().map(V::slug).collect();
+        files
+            .iter()
+            .copied()
+            .filter(|file| {
+                let stem = file
+                    .strip_prefix("stream/")
+                    .and_then(|name| name.rsplit_once('.'))
+                    .map_or(*file, |(stem, _)| stem);
+                stem != "action" && !slugs.iter().any(|slug| slug == stem)
+            })
+            .collect()
     }
 }

@@ -67,6 +67,7 @@ async fn main() {
             .unwrap();
     }
     println!("templates: {:?}", stream::TEMPLATES);
+    println!("unused: {:?}", stream::unused_templates());
     for action in action::Entity::stream().hydrate().all(&db).await.unwrap() {
         let mut out = String::new();
         stream::render_html(&action, chrono::Utc::now(), &mut out).unwrap();
@@ -161,10 +162,14 @@ debug = false
     /// Build and run the crate, returning what it printed.
     fn run(&self) -> String {
         let output = self.cargo("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
-            "the scratch crate builds and runs:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+            "the scratch crate builds and runs:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("warning"),
+            "the generated code compiles without warnings:\n{stderr}"
         );
         String::from_utf8(output.stdout).unwrap()
     }
@@ -183,7 +188,7 @@ fn a_new_template_file_is_picked_up_by_the_next_build() {
     // No templates yet: every verb renders with the built-in default.
     assert_eq!(
         scratch.run(),
-        "templates: []\nlennon did Like hendrix.\nlennon did Follow hendrix.\n"
+        "templates: []\nunused: []\nlennon did Like hendrix.\nlennon did Follow hendrix.\n"
     );
 
     // A template for one verb: only that verb changes.
@@ -193,17 +198,19 @@ fn a_new_template_file_is_picked_up_by_the_next_build() {
     );
     assert_eq!(
         scratch.run(),
-        "templates: [\"stream/follow.html\"]\nlennon did Like hendrix.\n<b>lennon</b> now follows hendrix\n"
+        "templates: [\"stream/follow.html\"]\nunused: []\nlennon did Like hendrix.\n<b>lennon</b> now follows hendrix\n"
     );
 
-    // The crate's own fallback replaces the built-in one for the other verbs.
+    // The crate's own fallback replaces the built-in one for the other verbs; a file named
+    // after no verb is reported.
+    scratch.template("folow.html", "never used");
     scratch.template(
         "action.html",
         "{{ actor }}: {{ verb }} ({{ verb_label }}), {{ ago }}",
     );
     assert_eq!(
         scratch.run(),
-        "templates: [\"stream/action.html\", \"stream/follow.html\"]\nlennon: like (Like), 4 minutes ago\n<b>lennon</b> now follows hendrix\n"
+        "templates: [\"stream/action.html\", \"stream/follow.html\", \"stream/folow.html\"]\nunused: [\"stream/folow.html\"]\nlennon: like (Like), 4 minutes ago\n<b>lennon</b> now follows hendrix\n"
     );
 
     // A new template is type-checked too: a field the model lacks fails the build.

@@ -31,6 +31,10 @@ pub mod audit_log;
 pub mod migration;
 pub mod views;
 
+mod links;
+pub mod seed;
+pub mod web;
+
 /// The action templates of `templates/stream/`, compiled by askama at build time (see
 /// `build.rs`): `render_html`, `render_text`, and the `render_action` filters for views.
 pub mod stream {
@@ -41,13 +45,26 @@ use stream_core::sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 /// Connect to `url` and bring its schema up to date with the migrations.
 ///
-/// `sqlite://stream.sqlite?mode=rwc` creates the file if needed.
+/// `sqlite://stream.sqlite?mode=rwc` creates the file if needed; `postgres://..` and
+/// `mysql://..` need the `postgres` and `mysql` features.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false);
+    options.sqlx_logging(false).map_sqlx_sqlite_opts(sqlite_options);
     let db = Database::connect(options).await?;
     <migration::Migrator as sea_orm_migration::MigratorTrait>::up(&db, None).await?;
     Ok(db)
+}
+
+/// How the sample application opens SQLite files: in WAL mode with `synchronous = NORMAL`, so a
+/// commit does not wait for the disk and readers do not block the writer — without it, every
+/// action costs several flushes to disk and concurrent writers soon see "database is locked".
+pub fn sqlite_options(
+    options: stream_core::sea_orm::sqlx::sqlite::SqliteConnectOptions,
+) -> stream_core::sea_orm::sqlx::sqlite::SqliteConnectOptions {
+    use stream_core::sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
 }
 
 /// Create every table of the sample application directly from the entities with sea-orm's

@@ -1,99 +1,133 @@
-//! The sample application: seeds a small social site in an in-memory SQLite database and
-//! prints its activity stream, newest first.
+//! The sample application: a small social site on `stream`, served on 127.0.0.1.
+//!
+//! `cargo run -p test-project` creates, migrates and seeds `stream-sample.sqlite` in the
+//! current directory on first start and prints the address to open. See `--help`.
 
-use stream_core::prelude::*;
-use stream_core::sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
-use test_project::{Verb, action, group, post, user};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+The sample application of stream: a small social site with activity streams.
+
+Usage: test-project [--port PORT] [--database-url URL]
+
+Options:
+  --port PORT           port on 127.0.0.1 to serve on (default 3000; 0 picks a free one)
+  --database-url URL    database to use (default sqlite://stream-sample.sqlite?mode=rwc);
+                        postgres://.. and mysql://.. need the `postgres` / `mysql` features:
+                        cargo run -p test-project --features postgres -- --database-url ..
+  -h, --help            print this help
+";
+
+/// The command line: a hand-written parser, for two options.
+#[derive(Debug, PartialEq)]
+struct Args {
+    port: u16,
+    database_url: String,
+}
+
+impl Args {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
+        let mut parsed = Args {
+            port: 3000,
+            database_url: "sqlite://stream-sample.sqlite?mode=rwc".into(),
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((name, value)) if name.starts_with("--") => {
+                    (name.to_owned(), Some(value.to_owned()))
+                }
+                _ => (arg, None),
+            };
+            let mut value = |name: &str| {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("{name} needs a value"))
+            };
+            match name.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--port" => {
+                    let port = value("--port")?;
+                    parsed.port = port
+                        .parse()
+                        .map_err(|_| format!("--port {port}: not a port number"))?;
+                }
+                "--database-url" => parsed.database_url = value("--database-url")?,
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        Ok(Some(parsed))
+    }
+}
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let db = test_project::connect("sqlite::memory:").await?;
-    seed(&db).await?;
-
-    println!("The global stream, newest first:\n");
-    for action in action::Entity::stream().all(&db).await? {
-        println!("  {}", describe(&db, &action).await?);
-    }
-    Ok(())
-}
-
-async fn seed(db: &DatabaseConnection) -> Result<(), Box<dyn std::error::Error>> {
-    let mut users = Vec::new();
-    for name in ["lennon", "hendrix", "morrison", "joplin"] {
-        users.push(
-            user::ActiveModel {
-                username: Set(name.into()),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?,
-        );
-    }
-    let rust = group::ActiveModel {
-        name: Set("rust".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let post = post::ActiveModel {
-        author_id: Set(users[0].id),
-        title: Set("Imagine".into()),
-        body: Set("Imagine all the people".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-
-    action::Entity::send(db, &users[0], Verb::Follow)
-        .target(&users[1])
-        .await?;
-    action::Entity::send(db, &users[1], Verb::Followed)
-        .target(&rust)
-        .await?;
-    action::Entity::send(db, &users[0], Verb::Created)
-        .action_object(&post)
-        .target(&rust)
-        .description("a first post")
-        .await?;
-    action::Entity::send(db, &users[2], Verb::Edit)
-        .action_object(&post)
-        .await?;
-    action::Entity::send(db, &users[3], Verb::Default)
-        .target(&users[2])
-        .await?;
-    Ok(())
-}
-
-/// "lennon follows hendrix", "lennon Object created Imagine in rust".
-async fn describe(
-    db: &DatabaseConnection,
-    action: &action::Model,
-) -> Result<String, stream_core::StreamError> {
-    let actor = match action.actor(db).await? {
-        action::ActorModel::User(u) => u.username,
-        action::ActorModel::Group(g) => g.name,
+async fn main() -> ExitCode {
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
     };
-    let mut line = format!("{actor} {}", action.verb.label());
-    if let Some(object) = action.action_object(db).await? {
-        let object = match object {
-            action::ActionObjectModel::User(u) => u.username,
-            action::ActionObjectModel::Group(g) => g.name,
-            action::ActionObjectModel::Post(p) => p.title,
-            action::ActionObjectModel::Comment(c) => c.body,
-        };
-        line.push_str(&format!(" {object}"));
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
     }
-    if let Some(target) = action.target(db).await? {
-        let target = match target {
-            action::TargetModel::User(u) => u.username,
-            action::TargetModel::Group(g) => g.name,
-            action::TargetModel::Post(p) => p.title,
-        };
-        let joiner = if action.action_object_id().is_some() { " in" } else { "" };
-        line.push_str(&format!("{joiner} {target}"));
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let db = test_project::connect(&args.database_url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
+    let seeded = test_project::seed::seed_if_empty(&db)
+        .await
+        .map_err(|e| format!("cannot seed {}: {e}", args.database_url))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e} (try --port)", args.port))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("stream sample app: http://{address}/");
+    match seeded {
+        Some(seeded) => println!("  database {} (new: seeded {seeded})", args.database_url),
+        None => println!("  database {}", args.database_url),
     }
-    if let Some(description) = &action.description {
-        line.push_str(&format!(" ({description})"));
+    println!("  choose a user under \"Acting as\" to post, comment, like and follow; Ctrl-C stops");
+    test_project::web::serve(listener, db)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        Args::parse(args.iter().map(|a| a.to_string()))
     }
-    Ok(line)
+
+    #[test]
+    fn options_parse_in_both_spellings() {
+        let args = parse(&["--port", "8080", "--database-url=sqlite::memory:"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.port, 8080);
+        assert_eq!(args.database_url, "sqlite::memory:");
+        assert_eq!(parse(&["--port=0"]).unwrap().unwrap().port, 0);
+        assert_eq!(parse(&["--help"]).unwrap(), None);
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "http"]).is_err());
+        assert!(parse(&["--verbose"]).is_err());
+    }
 }

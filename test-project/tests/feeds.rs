@@ -312,7 +312,7 @@ async fn follow_unfollow_and_who_follows_whom(db: TestDb) {
         .all(&*db)
         .await
         .unwrap();
-    assert_eq!(users, [hendrix.clone()]);
+    assert_eq!(users, std::slice::from_ref(&hendrix));
 
     assert!(
         follow::Entity::unfollow(&*db, &lennon, &hendrix)

@@ -113,7 +113,11 @@ async fn get_or_create_makes_one_row_for_64_concurrent_callers(mut db: TestDb) {
         }
         let mut results = Vec::new();
         for task in tasks {
-            results.push(task.await.unwrap().expect("get_or_create never fails in a race"));
+            results.push(
+                task.await
+                    .unwrap()
+                    .expect("get_or_create never fails in a race"),
+            );
         }
 
         let rows = action::Entity::for_target(&target).all(&*db).await.unwrap();
@@ -335,15 +339,27 @@ async fn a_send_whose_connection_dies_stores_nothing_and_the_pool_goes_on(db: Te
             lennon.id
         ),
         Backend::Postgres | Backend::MySql => {
-            format!("SELECT id FROM {user_table} WHERE id = {} FOR UPDATE", lennon.id)
+            format!(
+                "SELECT id FROM {user_table} WHERE id = {} FOR UPDATE",
+                lennon.id
+            )
         }
     };
     lock.execute_unprepared(&hold).await.unwrap();
+    // SQLite: a pool that gives up on a lock after 250 ms rather than the main pool's minute.
+    let pool = match db.backend {
+        Backend::Sqlite => db.another_pool(8).await,
+        Backend::Postgres | Backend::MySql => db.db.clone(),
+    };
 
     let started = Instant::now();
     let sending = tokio::spawn({
-        let (db, lennon, hendrix, marker) =
-            (db.db.clone(), lennon.clone(), hendrix.clone(), marker.clone());
+        let (db, lennon, hendrix, marker) = (
+            pool.clone(),
+            lennon.clone(),
+            hendrix.clone(),
+            marker.clone(),
+        );
         async move {
             action::Entity::send(&db, &lennon, Verb::Follow)
                 .target(&hendrix)
@@ -414,7 +430,7 @@ async fn a_send_whose_connection_dies_stores_nothing_and_the_pool_goes_on(db: Te
     // (the dead one is replaced), they all work.
     let mut sends = Vec::new();
     for _ in 0..16 {
-        let (db, lennon, marker) = (db.db.clone(), lennon.clone(), marker.clone());
+        let (db, lennon, marker) = (pool.clone(), lennon.clone(), marker.clone());
         sends.push(tokio::spawn(async move {
             action::Entity::send(&db, &lennon, Verb::Follow)
                 .description(marker)
@@ -443,8 +459,12 @@ async fn eight_concurrent_writers_lose_nothing(db: TestDb) {
 
     let mut writers = Vec::new();
     for writer in 0..WRITERS {
-        let (db, lennon, hendrix, marker) =
-            (db.db.clone(), lennon.clone(), hendrix.clone(), marker.clone());
+        let (db, lennon, hendrix, marker) = (
+            db.db.clone(),
+            lennon.clone(),
+            hendrix.clone(),
+            marker.clone(),
+        );
         writers.push(tokio::spawn(async move {
             for _ in 0..SENDS {
                 let send = if writer % 2 == 0 {
@@ -476,5 +496,8 @@ async fn eight_concurrent_writers_lose_nothing(db: TestDb) {
         .unwrap()
         .into_iter()
         .collect();
-    assert_eq!(signalled, stored, "the signalled actions are the stored ones");
+    assert_eq!(
+        signalled, stored,
+        "the signalled actions are the stored ones"
+    );
 }

@@ -59,12 +59,12 @@ async fn template_tag() {
 async fn builtin_default_without_target() {
     let db = common::sqlite().await;
     let lennon = common::user(&db, "lennon").await;
-    action::Entity::send(&db, &lennon, Verb::Edit)
+    action::Entity::send(&db, &lennon, Verb::Default)
         .await
         .unwrap();
     assert_eq!(
         html(&newest(&db).await, chrono::Utc::now()),
-        "lennon did Object edited."
+        "lennon did Stream Item."
     );
 }
 
@@ -86,19 +86,28 @@ async fn a_verb_with_a_template_uses_it() {
     assert_eq!(
         html(&action, now),
         format!(
-            "<p class=\"action follow\"><a class=\"actor\">lennon</a> follows <a class=\"target\">hendrix</a> <time datetime=\"{}\">3 minutes ago</time></p>",
+            "<p class=\"action follow\"><a class=\"actor\" href=\"/users/{}\">lennon</a> follows <a class=\"target\" href=\"/users/{}\">hendrix</a> <time datetime=\"{}\">3 minutes ago</time></p>",
+            lennon.id,
+            hendrix.id,
             action.action.timestamp.to_rfc3339()
         )
     );
     let mut text = String::new();
     stream::render_text(&action, now, &mut text).unwrap();
     assert_eq!(text, "lennon follows hendrix (3 minutes ago)");
+    assert_eq!(stream::unused_templates(), Vec::<&str>::new());
     assert_eq!(
         stream::TEMPLATES,
         [
+            "stream/commented.html",
             "stream/created.html",
+            "stream/deleted.html",
+            "stream/edit.html",
             "stream/follow.html",
-            "stream/follow.txt"
+            "stream/follow.txt",
+            "stream/followed.html",
+            "stream/joined.html",
+            "stream/liked.html",
         ]
     );
 }
@@ -119,8 +128,8 @@ async fn models_are_reached_through_their_enum() {
     assert_eq!(
         html(&newest(&db).await, now),
         format!(
-            "<p class=\"action created\"><a href=\"/users/{}\">lennon</a> created Imagine in rust: a song <time>just now</time></p>",
-            lennon.id
+            "<p class=\"action created\"><a href=\"/users/{}\">lennon</a> created <a href=\"/posts/{}\">Imagine</a> in <a href=\"/groups/{}\">rust</a>: a song <time>just now</time></p>",
+            lennon.id, post.id, rust.id
         )
     );
 }
@@ -154,7 +163,10 @@ async fn html_is_escaped_and_text_is_not() {
     let follow = newest(&db).await;
     let page = html(&follow, chrono::Utc::now());
     assert!(
-        page.contains("<a class=\"actor\">&#60;script&#62;"),
+        page.contains(&format!(
+            "<a class=\"actor\" href=\"/users/{}\">&#60;script&#62;",
+            mallory.id
+        )),
         "{page}"
     );
     let mut text = String::new();
@@ -206,17 +218,27 @@ async fn feed_view_renders_a_page_of_twenty_in_one_statement() {
     let lines: Vec<&str> = page.lines().collect();
     assert_eq!(lines.len(), 22, "{page}");
     assert_eq!(lines[0], "<section class=\"stream\">");
-    assert_eq!(
-        lines[1], "hendrix did Object edited.",
+    assert!(
+        lines[1].starts_with(&format!(
+            "<p class=\"action edit\"><a class=\"actor\" href=\"/users/{}\">hendrix</a> edited <a class=\"object\" href=\"/posts/{}\">Imagine</a> <time datetime=",
+            hendrix.id, post.id
+        )),
         "newest first: {page}"
     );
+    assert!(lines[1].ends_with(">1 minute ago</time></p>"), "{page}");
     assert_eq!(lines[2], "morrison did Stream Item rust.");
     assert_eq!(
         lines[3],
-        "<p class=\"action created\">rust created Imagine in rust <time>3 minutes ago</time></p>"
+        format!(
+            "<p class=\"action created\"><a href=\"/groups/{}\">rust</a> created <a href=\"/posts/{}\">Imagine</a> in <a href=\"/groups/{}\">rust</a> <time>3 minutes ago</time></p>",
+            rust.id, post.id, rust.id
+        )
     );
     assert!(
-        lines[4].starts_with("<p class=\"action follow\"><a class=\"actor\">lennon</a> follows <a class=\"target\">hendrix</a> <time datetime="),
+        lines[4].starts_with(&format!(
+            "<p class=\"action follow\"><a class=\"actor\" href=\"/users/{}\">lennon</a> follows <a class=\"target\" href=\"/users/{}\">hendrix</a> <time datetime=",
+            lennon.id, hendrix.id
+        )),
         "{page}"
     );
     assert!(lines[4].ends_with(">4 minutes ago</time></p>"), "{page}");

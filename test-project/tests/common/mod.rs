@@ -179,13 +179,18 @@ fn unique_name() -> String {
     )
 }
 
-async fn connect(url: &str, max_connections: u32) -> DatabaseConnection {
+async fn connect(url: &str, max_connections: u32, busy_timeout: Duration) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
         .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(60));
+    // As `test_project::connect` does: WAL, so that writers do not wait on disk flushes and
+    // readers, and a generous wait for the write lock when eight writers want it at once.
+    options.map_sqlx_sqlite_opts(move |sqlite| {
+        test_project::sqlite_options(sqlite).busy_timeout(busy_timeout)
+    });
     Database::connect(options)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
@@ -215,7 +220,7 @@ fn with_database(url: &str, database: &str) -> String {
 }
 
 /// `url` with `parameters` added to its query string.
-fn with_parameters(url: &str, parameters: &str) -> String {
+pub fn with_parameters(url: &str, parameters: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
     format!("{url}{separator}{parameters}")
 }
@@ -269,7 +274,7 @@ impl TestDb {
             }
             (_, None) => unreachable!("server backends have a URL"),
         };
-        let db = connect(&url, 8).await;
+        let db = connect(&url, 8, Duration::from_secs(60)).await;
         Some(TestDb {
             db,
             backend,
@@ -280,9 +285,9 @@ impl TestDb {
     }
 
     /// Another connection pool on this test's database, e.g. to hold a lock or kill a
-    /// connection of the main pool.
+    /// connection of the main pool. On SQLite it waits at most 250 ms for a lock.
     pub async fn another_pool(&self, max_connections: u32) -> DatabaseConnection {
-        connect(&self.url, max_connections).await
+        connect(&self.url, max_connections, Duration::from_millis(250)).await
     }
 
     /// `name` quoted as an identifier on this backend.

@@ -1,0 +1,665 @@
+//! The benchmark workload of `shared/WORKLOAD.md`, library beside hand-written SQL.
+//!
+//! ```sh
+//! cargo bench -p test-project --features postgres --bench workload -- \
+//!     --actions 100000,1000000 --postgres postgres://postgres@127.0.0.1:5432/test
+//! ```
+//!
+//! For each backend and size it loads the workload, then measures in one run, alternating
+//! library and hand-written SQL through the same sea-orm/sqlx connection pool: statements
+//! per hydrated page, median page latency (actor, target, user stream, deep page reached by
+//! cursor), single sends per second and bulk actions per second, each with the ratio
+//! library / hand-written. Hand-written pages are checked to print the same lines.
+
+use chrono::{DateTime, TimeZone, Utc};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use stream_core::prelude::*;
+use stream_core::sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
+    QueryResult, Statement, TransactionTrait, Value,
+};
+use stream_core::{Cursor, FollowEntity, NewAction};
+use test_project::{Verb, action, follow, group, post, user};
+
+const USERS: usize = 1_000;
+const GROUPS: usize = 50;
+const POSTS: usize = 5_000;
+const PAGE: u64 = 20;
+
+struct Args {
+    sizes: Vec<usize>,
+    samples: usize,
+    postgres: Option<String>,
+    sqlite_only: bool,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        sizes: vec![100_000],
+        samples: 101,
+        postgres: std::env::var("STREAM_BENCH_POSTGRES_URL").ok(),
+        sqlite_only: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--actions" => {
+                let list = it.next().expect("--actions 100000,1000000");
+                args.sizes = list
+                    .split(',')
+                    .map(|n| n.parse().expect("a number"))
+                    .collect();
+            }
+            "--samples" => {
+                args.samples = it.next().and_then(|n| n.parse().ok()).expect("--samples N")
+            }
+            "--postgres" => args.postgres = it.next(),
+            "--sqlite-only" => args.sqlite_only = true,
+            "--bench" => {}
+            other => eprintln!("ignoring argument {other:?}"),
+        }
+    }
+    args
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    let mut report = Vec::new();
+    for &n in &args.sizes {
+        report.extend(run(Backend::Sqlite, n, &args).await);
+        if !args.sqlite_only {
+            match &args.postgres {
+                Some(_) if cfg!(feature = "postgres") => {
+                    report.extend(run(Backend::Postgres, n, &args).await)
+                }
+                Some(_) => eprintln!("skipping PostgreSQL: build with `--features postgres`"),
+                None => eprintln!("skipping PostgreSQL: pass --postgres URL"),
+            }
+        }
+    }
+    println!(
+        "\n| backend | actions | operation | statements | library | hand-written | library / hand |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for line in report {
+        println!("{line}");
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn connect(backend: Backend, n: usize, args: &Args) -> DatabaseConnection {
+    let url = match backend {
+        Backend::Sqlite => {
+            let file = std::env::temp_dir().join(format!("stream-bench-{n}.sqlite"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+        Backend::Postgres => {
+            let admin_url = args.postgres.clone().expect("postgres url");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            let name = format!("stream_bench_{n}");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
+            format!("{base}/{name}")
+        }
+    };
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(4);
+    let db = Database::connect(options).await.expect("connect");
+    test_project::create_tables(&db)
+        .await
+        .expect("create tables");
+    db
+}
+
+struct World {
+    users: Vec<user::Model>,
+    groups: Vec<group::Model>,
+    posts: Vec<post::Model>,
+}
+
+async fn seed(db: &DatabaseConnection) -> World {
+    let txn = db.begin().await.unwrap();
+    for chunk in (0..USERS).collect::<Vec<_>>().chunks(5_000) {
+        user::Entity::insert_many(chunk.iter().map(|i| user::ActiveModel {
+            username: stream_core::sea_orm::Set(format!("user{i}")),
+            ..Default::default()
+        }))
+        .exec(&txn)
+        .await
+        .unwrap();
+    }
+    group::Entity::insert_many((0..GROUPS).map(|i| group::ActiveModel {
+        name: stream_core::sea_orm::Set(format!("group{i}")),
+        ..Default::default()
+    }))
+    .exec(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    let users = user::Entity::find().all(db).await.unwrap();
+    let txn = db.begin().await.unwrap();
+    for chunk in (0..POSTS).collect::<Vec<_>>().chunks(2_000) {
+        post::Entity::insert_many(chunk.iter().map(|&i| post::ActiveModel {
+            author_id: stream_core::sea_orm::Set(users[i % USERS].id),
+            title: stream_core::sea_orm::Set(format!("post{i}")),
+            body: stream_core::sea_orm::Set(String::new()),
+            ..Default::default()
+        }))
+        .exec(&txn)
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+    let mut world = World {
+        users,
+        groups: group::Entity::find().all(db).await.unwrap(),
+        posts: post::Entity::find().all(db).await.unwrap(),
+    };
+    world.users.sort_by_key(|u| u.id);
+    world.groups.sort_by_key(|g| g.id);
+    world.posts.sort_by_key(|p| p.id);
+    for k in 0..50 {
+        follow::Entity::follow(db, &world.users[1], &world.users[(k * 37 + 3) % USERS])
+            .await
+            .unwrap();
+    }
+    world
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.timestamp_opt(1_600_000_000, 0).unwrap()
+}
+
+/// Action `i` of the workload.
+fn workload_action(w: &World, i: usize) -> NewAction<action::Entity> {
+    let actor = &w.users[(i * 7919) % USERS];
+    let action = match i % 4 {
+        0 => NewAction::new(actor, Verb::Followed).target(&w.users[(i * 104_729) % USERS]),
+        1 => NewAction::new(actor, Verb::Liked).target(&w.posts[(i * 15_485_863) % POSTS]),
+        2 => NewAction::new(actor, Verb::Commented)
+            .target(&w.groups[i % GROUPS])
+            .action_object(&w.posts[(i * 32_452_843) % POSTS]),
+        _ => NewAction::new(actor, Verb::Joined).target(&w.groups[(i * 49_979_687) % GROUPS]),
+    };
+    action.timestamp(t0() + chrono::Duration::seconds(i as i64))
+}
+
+/// The same row as `workload_action`, as values for the hand-written INSERT's columns.
+fn workload_row(w: &World, i: usize) -> [Value; 7] {
+    let actor = w.users[(i * 7919) % USERS].id;
+    let null = || Value::Int(None);
+    let (verb, target_user, target_group, target_post, object_post) = match i % 4 {
+        0 => (
+            "followed",
+            Value::from(w.users[(i * 104_729) % USERS].id),
+            null(),
+            null(),
+            null(),
+        ),
+        1 => (
+            "liked",
+            null(),
+            null(),
+            Value::from(w.posts[(i * 15_485_863) % POSTS].id),
+            null(),
+        ),
+        2 => (
+            "commented",
+            null(),
+            Value::from(w.groups[i % GROUPS].id),
+            null(),
+            Value::from(w.posts[(i * 32_452_843) % POSTS].id),
+        ),
+        _ => (
+            "joined",
+            null(),
+            Value::from(w.groups[(i * 49_979_687) % GROUPS].id),
+            null(),
+            null(),
+        ),
+    };
+    [
+        Value::from(t0() + chrono::Duration::seconds(i as i64)),
+        Value::from(verb),
+        Value::from(actor),
+        target_user,
+        target_group,
+        target_post,
+        object_post,
+    ]
+}
+
+/// A library page operation: the lines it shows.
+type LibraryPage =
+    Box<dyn Fn(DatabaseConnection) -> std::pin::Pin<Box<dyn Future<Output = Vec<String>>>>>;
+
+const HAND_COLUMNS: &str =
+    "timestamp, verb, actor_user, target_user, target_group, target_post, action_object_post";
+
+fn placeholders(backend: DbBackend, rows: usize, columns: usize) -> String {
+    let mut n = 0;
+    (0..rows)
+        .map(|_| {
+            let row: Vec<String> = (0..columns)
+                .map(|_| {
+                    n += 1;
+                    match backend {
+                        DbBackend::Postgres => format!("${n}"),
+                        _ => "?".to_owned(),
+                    }
+                })
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn hand_bulk(db: &DatabaseConnection, w: &World, n: usize) {
+    let backend = db.get_database_backend();
+    let batch = 30_000 / 7;
+    let txn = db.begin().await.unwrap();
+    let mut i = 0;
+    while i < n {
+        let rows = batch.min(n - i);
+        let sql = format!(
+            "INSERT INTO stream_action ({HAND_COLUMNS}) VALUES {}",
+            placeholders(backend, rows, 7)
+        );
+        let values: Vec<Value> = (i..i + rows).flat_map(|j| workload_row(w, j)).collect();
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .unwrap();
+        i += rows;
+    }
+    txn.commit().await.unwrap();
+}
+
+fn quote(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
+}
+
+/// The hand-written page: only the joins and columns the workload shows.
+fn hand_page_sql(backend: DbBackend, filter: &str, keyset: bool) -> String {
+    let (u, g) = (quote(backend, "user"), quote(backend, "group"));
+    let keyset = if keyset {
+        "AND a.timestamp <= {t} AND (a.timestamp < {t} OR a.id < {id})"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT a.verb, au.username, ag.name, ou.username, og.name, op.title, \
+         tu.username, tg.name, tp.title, a.timestamp, a.id \
+         FROM stream_action a \
+         LEFT JOIN {u} au ON au.id = a.actor_user LEFT JOIN {g} ag ON ag.id = a.actor_group \
+         LEFT JOIN {u} ou ON ou.id = a.action_object_user LEFT JOIN {g} og ON og.id = a.action_object_group \
+         LEFT JOIN post op ON op.id = a.action_object_post \
+         LEFT JOIN {u} tu ON tu.id = a.target_user LEFT JOIN {g} tg ON tg.id = a.target_group \
+         LEFT JOIN post tp ON tp.id = a.target_post \
+         WHERE {filter} {keyset} ORDER BY a.timestamp DESC, a.id DESC LIMIT {}",
+        PAGE + 1
+    )
+}
+
+fn hand_lines(rows: &[QueryResult]) -> Vec<String> {
+    rows.iter()
+        .take(PAGE as usize)
+        .map(|row| {
+            let get =
+                |i: usize| -> Option<String> { row.try_get_by_index::<Option<String>>(i).unwrap() };
+            let pick = |a: usize, b: usize, c: usize| get(a).or(get(b)).or(get(c));
+            format!(
+                "{} {} {} {}",
+                get(1).or(get(2)).unwrap_or_default(),
+                get(0).unwrap_or_default(),
+                pick(3, 4, 5).unwrap_or_else(|| "None".into()),
+                pick(6, 7, 8).unwrap_or_else(|| "None".into()),
+            )
+        })
+        .collect()
+}
+
+fn library_lines(page: &[action::Loaded]) -> Vec<String> {
+    page.iter()
+        .map(|loaded| {
+            let actor = match &loaded.actor {
+                action::ActorModel::User(u) => u.username.clone(),
+                action::ActorModel::Group(g) => g.name.clone(),
+            };
+            let object = match &loaded.action_object {
+                Some(action::ActionObjectModel::User(u)) => u.username.clone(),
+                Some(action::ActionObjectModel::Group(g)) => g.name.clone(),
+                Some(action::ActionObjectModel::Post(p)) => p.title.clone(),
+                Some(action::ActionObjectModel::Comment(c)) => c.body.clone(),
+                None => "None".into(),
+            };
+            let target = match &loaded.target {
+                Some(action::TargetModel::User(u)) => u.username.clone(),
+                Some(action::TargetModel::Group(g)) => g.name.clone(),
+                Some(action::TargetModel::Post(p)) => p.title.clone(),
+                None => "None".into(),
+            };
+            format!("{actor} {} {object} {target}", loaded.action.verb.slug())
+        })
+        .collect()
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Statements one library call runs.
+async fn statements<F, Fut>(db: &DatabaseConnection, call: F) -> usize
+where
+    F: FnOnce(DatabaseConnection) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let count = Arc::new(Mutex::new(0usize));
+    let sink = Arc::clone(&count);
+    let mut counted = db.clone();
+    counted.set_metric_callback(move |_| *sink.lock().unwrap() += 1);
+    call(counted).await;
+    *count.lock().unwrap()
+}
+
+async fn run(backend: Backend, n: usize, args: &Args) -> Vec<String> {
+    eprintln!("== {backend:?}, {n} actions");
+    let db = connect(backend, n, args).await;
+    let sql_backend = db.get_database_backend();
+    let world = seed(&db).await;
+    let mut report = Vec::new();
+    let name = format!("{backend:?}");
+    let row = |op: &str, statements: String, lib: String, hand: String, ratio: f64| {
+        format!("| {name} | {n} | {op} | {statements} | {lib} | {hand} | {ratio:.2} |")
+    };
+
+    // 6. Bulk: hand-written first into the empty table, then emptied, then the library.
+    let started = Instant::now();
+    hand_bulk(&db, &world, n).await;
+    let hand_rate = n as f64 / started.elapsed().as_secs_f64();
+    let clear = match backend {
+        Backend::Sqlite => "DELETE FROM stream_action",
+        Backend::Postgres => "TRUNCATE stream_action RESTART IDENTITY",
+    };
+    db.execute_unprepared(clear).await.unwrap();
+    let started = Instant::now();
+    let stored = action::Entity::send_many(&db, (0..n).map(|i| workload_action(&world, i)))
+        .await
+        .unwrap();
+    assert_eq!(stored as usize, n);
+    let lib_rate = n as f64 / started.elapsed().as_secs_f64();
+    eprintln!("bulk: library {lib_rate:.0}/s, hand-written {hand_rate:.0}/s");
+    report.push(row(
+        "bulk load",
+        "1 INSERT per 2,500 rows".into(),
+        format!("{lib_rate:.0} actions/s"),
+        format!("{hand_rate:.0} actions/s"),
+        hand_rate / lib_rate,
+    ));
+    db.execute_unprepared(match backend {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM ANALYZE",
+    })
+    .await
+    .unwrap();
+
+    // Pages.
+    let u7 = world.users[7].clone();
+    let g3 = world.groups[3].clone();
+    let u1 = world.users[1].clone();
+    let deep_at = if n >= 1_000_000 { 800 } else { 80 };
+    // The deep page is reached the way a client pages: cursor after cursor.
+    let mut cursor: Option<Cursor> = None;
+    for _ in 0..deep_at / PAGE as usize {
+        cursor = action::Entity::for_actor(&u7)
+            .page(cursor.as_ref(), PAGE)
+            .all(&db)
+            .await
+            .unwrap()
+            .next;
+    }
+    let deep = cursor.expect("the actor stream has more than the deep page");
+    let p = |i: usize| match sql_backend {
+        DbBackend::Postgres => format!("${i}"),
+        _ => "?".into(),
+    };
+    struct Op {
+        name: &'static str,
+        library: LibraryPage,
+        sql: String,
+        values: Vec<Value>,
+    }
+    let keyset = hand_page_sql(sql_backend, &format!("a.actor_user = {}", p(1)), true)
+        .replace("{t}", &p(2))
+        .replace("{id}", &p(3));
+    // PostgreSQL reuses `$2` for both timestamp comparisons.
+    let ops = vec![
+        Op {
+            name: "actor stream page",
+            library: Box::new({
+                let u7 = u7.clone();
+                move |db| {
+                    let u7 = u7.clone();
+                    Box::pin(async move {
+                        let page = action::Entity::for_actor(&u7)
+                            .page(None, PAGE)
+                            .hydrated(&db)
+                            .await
+                            .unwrap();
+                        library_lines(&page.items)
+                    })
+                }
+            }),
+            sql: hand_page_sql(sql_backend, &format!("a.actor_user = {}", p(1)), false),
+            values: vec![u7.id.into()],
+        },
+        Op {
+            name: "target stream page",
+            library: Box::new({
+                let g3 = g3.clone();
+                move |db| {
+                    let g3 = g3.clone();
+                    Box::pin(async move {
+                        let page = action::Entity::for_target(&g3)
+                            .page(None, PAGE)
+                            .hydrated(&db)
+                            .await
+                            .unwrap();
+                        library_lines(&page.items)
+                    })
+                }
+            }),
+            sql: hand_page_sql(sql_backend, &format!("a.target_group = {}", p(1)), false),
+            values: vec![g3.id.into()],
+        },
+        Op {
+            name: "user stream page",
+            library: Box::new({
+                let u1 = u1.clone();
+                move |db| {
+                    let u1 = u1.clone();
+                    Box::pin(async move {
+                        let page = action::Entity::followed_by::<follow::Entity>(&u1)
+                            .page(None, PAGE)
+                            .hydrated(&db)
+                            .await
+                            .unwrap();
+                        library_lines(&page.items)
+                    })
+                }
+            }),
+            sql: hand_page_sql(
+                sql_backend,
+                &format!(
+                    "a.actor_user IN (SELECT followed_user FROM stream_follow WHERE follower = {})",
+                    p(1)
+                ),
+                false,
+            ),
+            values: vec![u1.id.into()],
+        },
+        Op {
+            name: "deep page (cursor)",
+            library: Box::new({
+                let u7 = u7.clone();
+                move |db| {
+                    let u7 = u7.clone();
+                    Box::pin(async move {
+                        let page = action::Entity::for_actor(&u7)
+                            .page(Some(&deep), PAGE)
+                            .hydrated(&db)
+                            .await
+                            .unwrap();
+                        library_lines(&page.items)
+                    })
+                }
+            }),
+            sql: keyset,
+            values: match sql_backend {
+                DbBackend::Postgres => {
+                    vec![u7.id.into(), deep.timestamp().into(), deep.id().into()]
+                }
+                // `?` placeholders are positional: the timestamp is bound twice.
+                _ => vec![
+                    u7.id.into(),
+                    deep.timestamp().into(),
+                    deep.timestamp().into(),
+                    deep.id().into(),
+                ],
+            },
+        },
+    ];
+    let mut first_page = None;
+    for op in &ops {
+        let hand = || {
+            let (db, sql, values) = (db.clone(), op.sql.clone(), op.values.clone());
+            async move {
+                let rows = db
+                    .query_all_raw(Statement::from_sql_and_values(sql_backend, sql, values))
+                    .await
+                    .unwrap();
+                hand_lines(&rows)
+            }
+        };
+        let lib_lines = (op.library)(db.clone()).await;
+        assert_eq!(
+            lib_lines,
+            hand().await,
+            "{}: library and hand-written pages differ",
+            op.name
+        );
+        assert_eq!(lib_lines.len(), PAGE as usize, "{}", op.name);
+        let statements = statements(&db, |db| async move {
+            (op.library)(db).await;
+        })
+        .await;
+        let (mut lib, mut handwritten) = (Vec::new(), Vec::new());
+        for _ in 0..args.samples {
+            let started = Instant::now();
+            std::hint::black_box((op.library)(db.clone()).await);
+            lib.push(started.elapsed());
+            let started = Instant::now();
+            std::hint::black_box(hand().await);
+            handwritten.push(started.elapsed());
+        }
+        let (lib, handwritten) = (median(lib), median(handwritten));
+        if op.name == "actor stream page" {
+            first_page = Some(lib);
+        }
+        let mut name = op.name.to_string();
+        if op.name.starts_with("deep") {
+            let first = first_page.expect("actor page measured first");
+            name = format!(
+                "deep page at item {deep_at} (cursor; {:.2}× the first page)",
+                lib.as_secs_f64() / first.as_secs_f64()
+            );
+        }
+        eprintln!("{name}: {} vs {}", ms(lib), ms(handwritten));
+        report.push(row(
+            &name,
+            statements.to_string(),
+            ms(lib),
+            ms(handwritten),
+            lib.as_secs_f64() / handwritten.as_secs_f64(),
+        ));
+    }
+
+    // 5. Sends: 2,000 through the public API, each its own transaction, alternating in
+    // blocks with the same number of hand-written single-row INSERTs.
+    let insert = format!(
+        "INSERT INTO stream_action ({HAND_COLUMNS}) VALUES {} RETURNING id",
+        placeholders(sql_backend, 1, 7)
+    );
+    let (mut lib, mut hand) = (Duration::ZERO, Duration::ZERO);
+    for block in 0..20 {
+        let started = Instant::now();
+        for i in 0..100 {
+            let k = n + block * 100 + i;
+            action::Entity::create(&db, workload_action(&world, k))
+                .await
+                .unwrap();
+        }
+        lib += started.elapsed();
+        let started = Instant::now();
+        for i in 0..100 {
+            let k = n + 2_000 + block * 100 + i;
+            db.query_one_raw(Statement::from_sql_and_values(
+                sql_backend,
+                insert.clone(),
+                workload_row(&world, k),
+            ))
+            .await
+            .unwrap();
+        }
+        hand += started.elapsed();
+    }
+    let (lib_rate, hand_rate) = (2_000.0 / lib.as_secs_f64(), 2_000.0 / hand.as_secs_f64());
+    let send_statements = statements(&db, |db| {
+        let w = &world;
+        async move {
+            action::Entity::create(&db, workload_action(w, n + 4_000))
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    eprintln!("send: library {lib_rate:.0}/s, hand-written {hand_rate:.0}/s");
+    report.push(row(
+        "send (one by one)",
+        send_statements.to_string(),
+        format!("{lib_rate:.0} actions/s"),
+        format!("{hand_rate:.0} actions/s"),
+        hand_rate / lib_rate,
+    ));
+    report
+}
