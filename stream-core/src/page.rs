@@ -21,7 +21,8 @@
 use crate::{ActionEntity, StreamError};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, QueryFilter, QuerySelect, Select,
+    ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QuerySelect, QueryTrait, Select,
+    Statement,
     sea_query::{Expr, ExprTrait},
 };
 use sha2::{Digest, Sha256};
@@ -148,11 +149,7 @@ impl<A: ActionEntity> Paginate<A> for Select<A> {
         if let Some(cursor) = cursor {
             select = select.filter(older_than::<A>(cursor));
         }
-        PageQuery {
-            // One extra row tells whether there is a next page.
-            select: select.limit(size.saturating_add(1)),
-            size,
-        }
+        PageQuery { select, size }
     }
 }
 
@@ -173,22 +170,45 @@ fn older_than<A: ActionEntity>(cursor: &Cursor) -> sea_orm::Condition {
 }
 
 impl<A: ActionEntity> PageQuery<A> {
-    /// The underlying select (keyset filter and `LIMIT size + 1` applied).
+    /// One extra row tells whether there is a next page.
+    fn fetch(&self) -> u64 {
+        self.size.saturating_add(1)
+    }
+
+    /// The underlying select, with the keyset filter and `LIMIT size + 1` applied.
     pub fn into_select(self) -> Select<A> {
-        self.select
+        let fetch = self.fetch();
+        self.select.limit(fetch)
+    }
+
+    /// The page's statement, with the `LIMIT` written as a literal.
+    ///
+    /// sea-query binds `LIMIT` as a parameter. Planners that do not see the number plan for
+    /// "many rows": PostgreSQL then re-plans the prepared statement on every execution (for
+    /// a hydrated page, its ten-table join costs far more to plan than to run) and SQLite may
+    /// walk the wrong index. The limit is a number this library computed, so writing it into
+    /// the SQL is safe.
+    fn statement(select: Select<A>, backend: DbBackend, fetch: u64) -> Statement {
+        let mut statement = select.build(backend);
+        statement.sql.push_str(&format!(" LIMIT {fetch}"));
+        statement
     }
 
     /// Read the page.
     pub async fn all<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Model>> {
-        let rows = self.select.all(db).await?;
+        let fetch = self.fetch();
+        let statement = Self::statement(self.select, db.get_database_backend(), fetch);
+        let rows = A::Model::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
     }
 
     /// Read the page with every actor, target and action object loaded, in one statement
     /// (see [`Hydrate`](crate::Hydrate)).
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        use crate::Hydrate;
-        let rows = self.select.hydrate().all(db).await?;
+        let fetch = self.fetch();
+        let statement =
+            Self::statement(A::join_roles(self.select), db.get_database_backend(), fetch);
+        let rows = A::Loaded::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))

@@ -3,7 +3,7 @@
 //! The action entity carries its whole schema — columns, foreign keys with `ON DELETE`, an
 //! index per foreign-key column, a unique index on `(timestamp, id)` for newest-first
 //! streams and one on `get_or_create_key`. [`create_action_table`] (and the
-//! [`CreateActionTable`] migration, feature `migration`) creates it with the right column
+//! `CreateActionTable` migration, feature `migration`) creates it with the right column
 //! types on every backend:
 //!
 //! | column | SQLite | PostgreSQL | MySQL / MariaDB |

@@ -49,7 +49,9 @@ use stream_core::sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// `mysql://..` need the `postgres` and `mysql` features.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false).map_sqlx_sqlite_opts(sqlite_options);
+    options
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(sqlite_options);
     let db = Database::connect(options).await?;
     <migration::Migrator as sea_orm_migration::MigratorTrait>::up(&db, None).await?;
     Ok(db)

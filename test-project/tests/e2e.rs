@@ -42,11 +42,15 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
     let chromium = tool("STREAM_E2E_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("STREAM_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let required = std::env::var("STREAM_E2E_REQUIRED").is_ok_and(|value| value == "1");
-    if !chromium.is_file() || !chromedriver.is_file() {
+    let missing: Vec<String> = [&chromium, &chromedriver]
+        .into_iter()
+        .filter(|tool| !tool.is_file())
+        .map(|tool| tool.display().to_string())
+        .collect();
+    if !missing.is_empty() {
         let missing = format!(
-            "{} or {} is missing (apt-get install -y chromium chromium-driver)",
-            chromium.display(),
-            chromedriver.display()
+            "{} not found (apt-get install -y chromium chromium-driver)",
+            missing.join(" and ")
         );
         assert!(!required, "STREAM_E2E_REQUIRED=1, but {missing}");
         eprintln!("skipped: {missing}; set STREAM_E2E_REQUIRED=1 to fail instead");
@@ -97,6 +101,12 @@ async fn run(chromium: &Path, chromedriver: &Path, scratch: &Path, shots: &Path)
         .connect(&driver_url)
         .await?;
     let result = scenario(&client, &base, shots).await;
+    if result.is_err() {
+        // What the browser showed when it went wrong.
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(shots.join("failure.png"), png);
+        }
+    }
     let _ = client.close().await;
     result
 }

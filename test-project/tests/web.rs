@@ -190,6 +190,32 @@ async fn every_page_renders_and_every_link_in_it_leads_to_a_page() {
     assert!(checked.len() > 40, "{checked:?}");
 }
 
+/// Every actor, target and action object of every seeded action is a link to its page, in
+/// whichever verb's template renders it.
+#[tokio::test]
+async fn every_object_of_every_seeded_action_links_to_its_page() {
+    use stream_core::prelude::*;
+    let (db, _) = seeded().await;
+    let all = action::Entity::stream().hydrate().all(&*db).await.unwrap();
+    assert!(all.len() > 2_000);
+    for loaded in &all {
+        let mut expected = vec![loaded.actor.url()];
+        expected.extend(loaded.target.as_ref().map(|t| t.url()));
+        expected.extend(loaded.action_object.as_ref().map(|o| o.url()));
+        let mut html = String::new();
+        test_project::stream::render_html(loaded, chrono::Utc::now(), &mut html).unwrap();
+        let mut links: Vec<String> = html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect();
+        links.sort();
+        expected.sort();
+        assert_eq!(links, expected, "{html}");
+    }
+}
+
 #[tokio::test]
 async fn older_links_walk_the_whole_stream_once() {
     let (db, app) = seeded().await;
