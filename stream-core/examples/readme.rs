@@ -50,17 +50,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .register(action::Entity)
         .apply(&db)
         .await?;
-    let lennon = user::ActiveModel { username: Set("lennon".into()), ..Default::default() }
-        .insert(&db)
-        .await?;
-    let hendrix = user::ActiveModel { username: Set("hendrix".into()), ..Default::default() }
-        .insert(&db)
-        .await?;
+    let lennon = user::ActiveModel {
+        username: Set("lennon".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    let hendrix = user::ActiveModel {
+        username: Set("hendrix".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
 
     let followed = action::Entity::send(&db, &lennon, Verb::Followed)
         .target(&hendrix)
         .await?;
-    assert_eq!(followed.target_id(), Some(action::TargetId::User(hendrix.id)));
+    assert_eq!(
+        followed.target_id(),
+        Some(action::TargetId::User(hendrix.id))
+    );
 
     let feed = action::Entity::for_actor(&lennon).all(&db).await?;
     assert_eq!(feed, vec![followed]);

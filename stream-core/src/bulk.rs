@@ -20,11 +20,16 @@ fn columns<A: ActionEntity>() -> Vec<A::Column> {
     columns
 }
 
-fn row<A: ActionEntity>(action: NewAction<A>, columns: &[A::Column]) -> Vec<Value> {
+fn row<A: ActionEntity>(
+    action: NewAction<A>,
+    columns: &[A::Column],
+    backend: DbBackend,
+) -> Vec<Value> {
     let mut values = Vec::with_capacity(columns.len());
-    values.push(
-        crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now)).into(),
-    );
+    let timestamp =
+        crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now));
+    // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
+    values.push(crate::schema::timestamp_value(backend, timestamp));
     values.push(sea_orm::ActiveEnum::into_value(action.verb).into());
     values.push(Value::from(action.description));
     let set = [Some(action.actor), action.target, action.action_object];
@@ -70,7 +75,7 @@ pub(crate) async fn send_many<A: ActionEntity>(
         let mut rows = 0u64;
         for action in actions.by_ref().take(if per_row { 1 } else { batch }) {
             insert
-                .values(row(action, &columns).into_iter().map(Into::into))
+                .values(row(action, &columns, backend).into_iter().map(Into::into))
                 .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
             rows += 1;
         }

@@ -191,6 +191,9 @@ impl<A: ActionEntity> PageQuery<A> {
     fn statement(select: Select<A>, backend: DbBackend, fetch: u64) -> Statement {
         let mut statement = select.build(backend);
         statement.sql.push_str(&format!(" LIMIT {fetch}"));
+        // The cursor's timestamp: MariaDB nulls a `DateTime<Utc>` parameter outside
+        // 1970..2038 (see `schema::timestamp_value`).
+        crate::schema::bind_timestamps_for_backend(&mut statement);
         statement
     }
 

@@ -64,6 +64,20 @@ pub fn timestamp_value(backend: DbBackend, timestamp: DateTime<Utc>) -> Value {
     }
 }
 
+/// On MySQL/MariaDB, bind every `DateTime<Utc>` of `statement` as its naive UTC date-time, as
+/// [`timestamp_value`] does; elsewhere leave the statement alone. For statements built from
+/// sea-orm's typed API, where the values are `DateTime<Utc>`.
+pub(crate) fn bind_timestamps_for_backend(statement: &mut Statement) {
+    if statement.db_backend != DbBackend::MySql {
+        return;
+    }
+    for value in statement.values.iter_mut().flat_map(|values| &mut values.0) {
+        if let Value::ChronoDateTimeUtc(timestamp) = value {
+            *value = Value::ChronoDateTime(timestamp.map(|t| t.naive_utc()));
+        }
+    }
+}
+
 /// The column type `backend` needs for `column` where sea-query's portable one is wrong.
 fn native_column_type<A: ActionEntity>(
     backend: DbBackend,

@@ -164,13 +164,7 @@ mod mysql {
         let mut statement = db
             .get_database_backend()
             .build(&A::insert(model).into_query());
-        if let Some(values) = &mut statement.values {
-            for value in &mut values.0 {
-                if let Value::ChronoDateTimeUtc(timestamp) = value {
-                    *value = Value::ChronoDateTime(timestamp.map(|t| t.naive_utc()));
-                }
-            }
-        }
+        crate::schema::bind_timestamps_for_backend(&mut statement);
         let id = db.execute_raw(statement).await?.last_insert_id();
         let id = i64::try_from(id).map_err(|_| DbErr::UnpackInsertId)?;
         A::find()

@@ -42,7 +42,13 @@ impl MigrationTrait for CreateModels {
                 }
             )*};
         }
-        create!(user::Entity, group::Entity, post::Entity, comment::Entity, follow::Entity);
+        create!(
+            user::Entity,
+            group::Entity,
+            post::Entity,
+            comment::Entity,
+            follow::Entity
+        );
         Ok(())
     }
 

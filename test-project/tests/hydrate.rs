@@ -3,12 +3,20 @@
 
 mod common;
 
+use common::TestDb;
+
 use std::sync::{Arc, Mutex};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use test_project::{Verb, action, comment, post, user};
+
+common::on_every_backend!(
+    page_of_twenty_mixed_actions_is_one_statement,
+    hydrate_composes_with_lookups_filters_and_limits,
+    hydrated_action_equals_the_lazily_loaded_roles,
+);
 
 /// Every SQL statement the connection runs from now on.
 fn record_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
@@ -94,9 +102,7 @@ async fn seed(db: &DatabaseConnection) -> Vec<(i64, Expected)> {
     sent
 }
 
-#[tokio::test]
-async fn page_of_twenty_mixed_actions_is_one_statement() {
-    let mut db = common::sqlite().await;
+async fn page_of_twenty_mixed_actions_is_one_statement(mut db: TestDb) {
     let sent = seed(&db).await;
     let statements = record_statements(&mut db.db);
 
@@ -144,9 +150,7 @@ async fn page_of_twenty_mixed_actions_is_one_statement() {
     }
 }
 
-#[tokio::test]
-async fn hydrate_composes_with_lookups_filters_and_limits() {
-    let mut db = common::sqlite().await;
+async fn hydrate_composes_with_lookups_filters_and_limits(mut db: TestDb) {
     let sent = seed(&db).await;
     let lennon = match &sent[0].1.0 {
         action::ActorModel::User(user) => user.clone(),
@@ -194,9 +198,7 @@ async fn hydrate_composes_with_lookups_filters_and_limits() {
     assert_eq!(statements.lock().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn hydrated_action_equals_the_lazily_loaded_roles() {
-    let db = common::sqlite().await;
+async fn hydrated_action_equals_the_lazily_loaded_roles(db: TestDb) {
     let sent = seed(&db).await;
     let (id, _) = sent[7];
     let loaded = action::Entity::find_by_id(id)

@@ -2,12 +2,23 @@
 
 mod common;
 
+use common::TestDb;
+
 use common::{Beatles, beatles};
 use std::sync::{Arc, Mutex};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{DatabaseConnection, QuerySelect};
 use stream_templates::askama::Template;
 use test_project::{Verb, action, stream, views::Feed};
+
+common::on_every_backend!(
+    template_tag,
+    builtin_default_without_target,
+    a_verb_with_a_template_uses_it,
+    models_are_reached_through_their_enum,
+    html_is_escaped_and_text_is_not,
+    feed_view_renders_a_page_of_twenty_in_one_statement,
+);
 
 /// Every SQL statement the connection runs from now on.
 fn record_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
@@ -37,9 +48,7 @@ fn html(action: &action::Loaded, now: stream_templates::DateTime) -> String {
 
 /// The original's test_template_tag: `default` has no template in test-project and there is
 /// no `stream/action.html`, so the built-in default renders.
-#[tokio::test]
-async fn template_tag() {
-    let db = common::sqlite().await;
+async fn template_tag(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
@@ -55,9 +64,7 @@ async fn template_tag() {
     );
 }
 
-#[tokio::test]
-async fn builtin_default_without_target() {
-    let db = common::sqlite().await;
+async fn builtin_default_without_target(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
     action::Entity::send(&db, &lennon, Verb::Default)
         .await
@@ -68,9 +75,7 @@ async fn builtin_default_without_target() {
     );
 }
 
-#[tokio::test]
-async fn a_verb_with_a_template_uses_it() {
-    let db = common::sqlite().await;
+async fn a_verb_with_a_template_uses_it(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
@@ -112,9 +117,7 @@ async fn a_verb_with_a_template_uses_it() {
     );
 }
 
-#[tokio::test]
-async fn models_are_reached_through_their_enum() {
-    let db = common::sqlite().await;
+async fn models_are_reached_through_their_enum(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
     let rust = common::group(&db, "rust").await;
     let post = common::post(&db, &lennon, "Imagine").await;
@@ -134,9 +137,7 @@ async fn models_are_reached_through_their_enum() {
     );
 }
 
-#[tokio::test]
-async fn html_is_escaped_and_text_is_not() {
-    let db = common::sqlite().await;
+async fn html_is_escaped_and_text_is_not(db: TestDb) {
     let mallory = common::user(&db, "<script>alert('lennon')</script>").await;
     let hendrix = common::user(&db, "hendrix").await;
     let post = common::post(&db, &hendrix, "Riffs").await;
@@ -179,9 +180,7 @@ async fn html_is_escaped_and_text_is_not() {
 
 /// The sample application's feed view: twenty actions, loaded in one statement, rendered
 /// with one filter expression.
-#[tokio::test]
-async fn feed_view_renders_a_page_of_twenty_in_one_statement() {
-    let mut db = common::sqlite().await;
+async fn feed_view_renders_a_page_of_twenty_in_one_statement(mut db: TestDb) {
     let Beatles {
         lennon,
         hendrix,

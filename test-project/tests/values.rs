@@ -6,6 +6,7 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::{Backend, TestDb};
+use stream_core::NewAction;
 use stream_core::prelude::*;
 use stream_core::schema::timestamp_value;
 use stream_core::sea_orm::{
@@ -85,6 +86,23 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
         .collect();
     assert_eq!(streamed, expected);
 
+    // Keyset pages, whose cursors compare timestamps in SQL, walk the same order.
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = action::Entity::stream()
+            .page(cursor.as_ref(), 4)
+            .all(&*db)
+            .await
+            .unwrap();
+        paged.extend(page.items.iter().map(|a| (a.timestamp, a.id)));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, expected);
+
     // Comparisons in SQL agree with Rust's.
     for pivot in [
         "1970-01-01T00:00:00Z",
@@ -119,6 +137,37 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(row.try_get_by_index::<DateTime<Utc>>(0).unwrap(), stamps[0]);
+
+    // The bulk path stores them the same way.
+    let mut subscription = action::Entity::signal().subscribe();
+    let marker = common::marker("bulk-timestamps", db.backend);
+    let bulk = stamps.map(|stamp| {
+        NewAction::new(&lennon, Verb::Created)
+            .description(&marker)
+            .timestamp(stamp)
+    });
+    let stored = action::Entity::send_many(&db, bulk).await.unwrap();
+    assert_eq!(stored, stamps.len() as u64);
+    let mut bulk_stamps: Vec<DateTime<Utc>> = action::Entity::find()
+        .filter(action::Column::Description.eq(&marker))
+        .all(&*db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.timestamp)
+        .collect();
+    let mut signalled = Vec::new();
+    while let Some(event) = subscription.try_recv() {
+        if event.description.as_deref() == Some(marker.as_str()) {
+            signalled.push(event.timestamp);
+        }
+    }
+    let mut sorted = stamps.to_vec();
+    sorted.sort();
+    bulk_stamps.sort();
+    signalled.sort();
+    assert_eq!(bulk_stamps, sorted);
+    assert_eq!(signalled, sorted);
 
     // Nanoseconds are cut, not rounded.
     let precise = Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap();
