@@ -5,10 +5,9 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::{Backend, Beatles, TestDb, beatles};
-use std::sync::{Arc, Mutex};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryTrait, Select, Statement,
+    ConnectionTrait, EntityTrait, PaginatorTrait, QueryTrait, Select, Statement,
 };
 use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
 use test_project::{Verb, action, follow, group, post, user};
@@ -23,14 +22,6 @@ common::on_every_backend!(
     bulk_send_is_all_or_nothing_with_a_signal_per_action,
     hydrated_pages_are_one_statement_and_carry_the_cursor,
 );
-
-/// Record the SQL of every statement run on `db` from now on.
-fn count_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&statements);
-    db.set_metric_callback(move |info| sink.lock().unwrap().push(info.statement.sql.clone()));
-    statements
-}
 
 async fn cursors_walk_a_stream_page_by_page_without_gaps_or_repeats(db: TestDb) {
     let Beatles {
@@ -372,7 +363,7 @@ async fn the_user_stream_is_one_statement(db: TestDb) {
         .unwrap();
 
     let mut counted = db.db.clone();
-    let statements = count_statements(&mut counted);
+    let statements = common::record_statements(&mut counted);
     let stream = action::Entity::followed_by::<follow::Entity>(&lennon)
         .page(None, 20)
         .all(&counted)
@@ -435,7 +426,7 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
     };
 
     let mut counted = db.db.clone();
-    let statements = count_statements(&mut counted);
+    let statements = common::record_statements(&mut counted);
     let stored = action::Entity::send_many(&counted, actions(6_000))
         .await
         .unwrap();
@@ -503,7 +494,7 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
         action::Entity::create(&db, action).await.unwrap();
     }
     let mut counted = db.db.clone();
-    let statements = count_statements(&mut counted);
+    let statements = common::record_statements(&mut counted);
     let first = action::Entity::for_actor(&lennon)
         .page(None, 20)
         .hydrated(&counted)

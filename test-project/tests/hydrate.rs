@@ -5,7 +5,6 @@ mod common;
 
 use common::TestDb;
 
-use std::sync::{Arc, Mutex};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -17,16 +16,6 @@ common::on_every_backend!(
     hydrate_composes_with_lookups_filters_and_limits,
     hydrated_action_equals_the_lazily_loaded_roles,
 );
-
-/// Every SQL statement the connection runs from now on.
-fn record_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&statements);
-    db.set_metric_callback(move |info| {
-        sink.lock().unwrap().push(info.statement.sql.clone());
-    });
-    statements
-}
 
 async fn comment(
     db: &DatabaseConnection,
@@ -104,7 +93,7 @@ async fn seed(db: &DatabaseConnection) -> Vec<(i64, Expected)> {
 
 async fn page_of_twenty_mixed_actions_is_one_statement(mut db: TestDb) {
     let sent = seed(&db).await;
-    let statements = record_statements(&mut db.db);
+    let statements = common::record_statements(&mut db.db);
 
     let page: Vec<action::Loaded> = action::Entity::stream()
         .limit(20)
@@ -156,7 +145,7 @@ async fn hydrate_composes_with_lookups_filters_and_limits(mut db: TestDb) {
         action::ActorModel::User(user) => user.clone(),
         other => panic!("the first actor is lennon, not {other:?}"),
     };
-    let statements = record_statements(&mut db.db);
+    let statements = common::record_statements(&mut db.db);
 
     let page = action::Entity::for_actor(&lennon)
         .filter(action::Column::TargetUser.is_not_null())

@@ -5,7 +5,6 @@ mod common;
 use common::TestDb;
 
 use common::{Beatles, beatles};
-use std::sync::{Arc, Mutex};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{DatabaseConnection, QuerySelect};
 use stream_templates::askama::Template;
@@ -19,16 +18,6 @@ common::on_every_backend!(
     html_is_escaped_and_text_is_not,
     feed_view_renders_a_page_of_twenty_in_one_statement,
 );
-
-/// Every SQL statement the connection runs from now on.
-fn record_statements(db: &mut DatabaseConnection) -> Arc<Mutex<Vec<String>>> {
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&statements);
-    db.set_metric_callback(move |info| {
-        sink.lock().unwrap().push(info.statement.sql.clone());
-    });
-    statements
-}
 
 async fn newest(db: &DatabaseConnection) -> action::Loaded {
     action::Entity::stream()
@@ -202,7 +191,7 @@ async fn feed_view_renders_a_page_of_twenty_in_one_statement(mut db: TestDb) {
         sent.timestamp(when).await.unwrap();
     }
 
-    let statements = record_statements(&mut db.db);
+    let statements = common::record_statements(&mut db.db);
     let feed = Feed::newest(&*db, 20).await.unwrap();
     let now_value: &dyn std::any::Any = &now;
     let page = feed

@@ -445,3 +445,16 @@ pub fn marker(what: &str, backend: Backend) -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// Record the SQL of every statement `db` runs from now on (sea-orm's metric callback), to
+/// assert statement counts.
+pub fn record_statements(
+    db: &mut DatabaseConnection,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let statements = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&statements);
+    db.set_metric_callback(move |info| {
+        sink.lock().unwrap().push(info.statement.sql.clone());
+    });
+    statements
+}
