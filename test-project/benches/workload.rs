@@ -1,4 +1,13 @@
-//! The benchmark workload of `shared/WORKLOAD.md`, library beside hand-written SQL.
+//! The project's benchmark workload, library beside hand-written SQL.
+//!
+//! Data: 1,000 users `user{i}`, 50 groups, 5,000 posts (author `users[i % 1000]`) and N
+//! actions, action `i` at `t0 + i` seconds by `users[(i * 7919) % 1000]`, by `i % 4`: followed
+//! a user, liked a post, commented (target a group, action object a post), joined a group;
+//! `users[1]` follows 50 users. A page is 20 actions, newest first, with every object loaded
+//! and shown as `"{actor} {verb} {action_object} {target}"`. Operations: the actor stream of
+//! `users[7]`, the target stream of `groups[3]`, the user stream of `users[1]`, the deep page
+//! of the actor stream at item 800 (80 at 100k) reached by cursor, 2,000 single sends, and a
+//! bulk load of all N actions.
 //!
 //! ```sh
 //! cargo bench -p test-project --features postgres --bench workload -- \
