@@ -119,8 +119,11 @@ pub use stream_derive::Verb;
 /// - An implementation of [`ActionEntity`], the library's API, and of [`Actor`],
 ///   [`Target`], [`ActionObject`] for each model in its roles.
 ///
-/// Indexes: one per foreign-key column and on `verb`; a unique index on
-/// `(timestamp, id)` for newest-first streams; a unique `get_or_create_key`.
+/// Indexes: on `verb`; a unique index on `(timestamp, id)` for newest-first streams; a
+/// unique `get_or_create_key`; and per generated column `(column, timestamp, id)`, which
+/// serves both its foreign key and its stream. sea-orm's derive cannot declare that last
+/// one: the migration and [`schema::create_action_table`] create it, and after sea-orm's
+/// `SchemaBuilder` call [`schema::create_stream_indexes`].
 pub use stream_derive::action_entity;
 
 /// Declare the follow table: who follows what, one foreign-key column per followable model.

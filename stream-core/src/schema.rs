@@ -1,8 +1,9 @@
 //! Creating the action table: directly from the entities, or as a sea-orm-migration migration.
 //!
-//! The action entity carries its whole schema — columns, foreign keys with `ON DELETE`, an
-//! index per foreign-key column, a unique index on `(timestamp, id)` for newest-first
-//! streams and one on `get_or_create_key`. [`create_action_table`] (and the
+//! The action entity carries its schema — columns, foreign keys with `ON DELETE`, a unique
+//! index on `(timestamp, id)` for newest-first streams, one on `verb` and one on
+//! `get_or_create_key` — except the index of each generated column, `(column, timestamp, id)`,
+//! which sea-orm's derive cannot declare: [`stream_indexes`]. [`create_action_table`] (and the
 //! `CreateActionTable` migration, feature `migration`) creates it with the right column
 //! types on every backend:
 //!
@@ -23,6 +24,8 @@
 //!     .register(action::Entity)
 //!     .apply(&db)
 //!     .await?;
+//! // The (column, timestamp, id) index of every generated column:
+//! stream_core::schema::create_stream_indexes::<action::Entity, _>(&db).await?;
 //! // Only needed on MySQL/MariaDB, a no-op elsewhere:
 //! stream_core::schema::fix_column_types::<action::Entity, _>(&db).await?;
 //! ```
@@ -33,10 +36,10 @@
 //! [`fix_column_types`] changes the two columns to `datetime(6)` and `longtext`; it does
 //! nothing on SQLite and PostgreSQL, or when the columns are already right.
 
-use crate::ActionEntity;
 use crate::entity::roles::same_column;
+use crate::{ActionEntity, Role};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Table, TableCreateStatement};
+use sea_orm::sea_query::{Alias, Index, IndexCreateStatement, Table, TableCreateStatement};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement, Value,
 };
@@ -120,6 +123,42 @@ pub fn create_action_table_statement<A: ActionEntity>(backend: DbBackend) -> Tab
     table
 }
 
+/// The index of every generated column, `(column, timestamp, id)`: it serves the foreign key
+/// (deletes of the referenced row) and that column's newest-first stream, so a page of
+/// `for_actor`, `for_target` or `for_action_object` reads 21 index entries from its cursor on
+/// however many actions the object has. Named `idx-<table>-newest-<column>`.
+pub fn stream_indexes<A: ActionEntity>() -> Vec<IndexCreateStatement> {
+    let entity = A::default();
+    let table = entity.table_name().to_owned();
+    [Role::Actor, Role::Target, Role::ActionObject]
+        .into_iter()
+        .flat_map(|role| A::role_columns(role).iter().copied())
+        .map(|column| {
+            Index::create()
+                .name(format!(
+                    "idx-{table}-newest-{}",
+                    sea_orm::IdenStatic::as_str(&column)
+                ))
+                .table(Alias::new(table.as_str()))
+                .col(column)
+                .col(A::TIMESTAMP)
+                .col(A::ID)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Create the [`stream_indexes`] of `A`: after sea-orm's `SchemaBuilder` has created the
+/// table (the migration and [`create_action_table`] include them).
+pub async fn create_stream_indexes<A: ActionEntity, C: ConnectionTrait>(
+    db: &C,
+) -> Result<(), DbErr> {
+    for index in stream_indexes::<A>() {
+        db.execute(&index).await?;
+    }
+    Ok(())
+}
+
 /// Create the table of `A` and its indexes. The tables it references must exist.
 ///
 /// Equivalent to registering `A` with sea-orm's `SchemaBuilder` and applying it, with the
@@ -132,7 +171,7 @@ pub async fn create_action_table<A: ActionEntity, C: ConnectionTrait>(db: &C) ->
     for index in Schema::new(backend).create_index_from_entity(A::default()) {
         db.execute(&index).await?;
     }
-    Ok(())
+    create_stream_indexes::<A, C>(db).await
 }
 
 /// Give an existing action table of `A` the column types of the [table above](self): on

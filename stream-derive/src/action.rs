@@ -495,9 +495,10 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 &m.info.pk_column,
             );
             let field_doc = format!("The {words} when it is a `{}`.", m.info.name);
+            // Indexed by `(column, timestamp, id)`, which serves the foreign key and the
+            // column's newest-first stream: see `stream_core::schema::stream_indexes`.
             fields.push(quote! {
                 #[doc = #field_doc]
-                #[sea_orm(indexed)]
                 pub #field: Option<#alias>,
             });
             let belongs_to = format!("{path}::Entity").replace(' ', "");

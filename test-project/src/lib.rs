@@ -86,6 +86,8 @@ pub async fn create_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
         .await?;
     // On MySQL/MariaDB the schema builder's `timestamp` and `text` lose microseconds and
     // long descriptions; this makes them `datetime(6)` and `longtext` (elsewhere: no-op).
+    stream_core::schema::create_stream_indexes::<action::Entity, _>(db).await?;
+    stream_core::schema::create_stream_indexes::<audit::Entity, _>(db).await?;
     stream_core::schema::fix_column_types::<action::Entity, _>(db).await?;
     stream_core::schema::fix_column_types::<audit::Entity, _>(db).await
 }
