@@ -50,6 +50,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .register(action::Entity)
         .apply(&db)
         .await?;
+    // Each FK column's (column, timestamp, id) index, which sea-orm's derive cannot declare.
+    stream_core::schema::create_stream_indexes::<action::Entity, _>(&db).await?;
     let lennon = user::ActiveModel {
         username: Set("lennon".into()),
         ..Default::default()
