@@ -133,6 +133,7 @@ pub struct Page<T> {
 #[must_use = "nothing is read until `.all(&db)` or `.hydrated(&db)` is awaited"]
 pub struct PageQuery<A: ActionEntity> {
     select: Select<A>,
+    cursor: Option<Cursor>,
     size: u64,
 }
 
@@ -145,11 +146,26 @@ pub trait Paginate<A: ActionEntity> {
 
 impl<A: ActionEntity> Paginate<A> for Select<A> {
     fn page(self, cursor: Option<&Cursor>, size: u64) -> PageQuery<A> {
-        let mut select = self;
-        if let Some(cursor) = cursor {
-            select = select.filter(older_than::<A>(cursor));
+        PageQuery {
+            select: self,
+            cursor: cursor.copied(),
+            size,
         }
-        PageQuery { select, size }
+    }
+}
+
+/// The keyset condition for `backend`. PostgreSQL and SQLite take the row comparison
+/// `(timestamp, id) < (t, i)` as one index condition on `(column, timestamp, id)`, whatever
+/// plan a prepared statement settles on; MariaDB ranges better on the expanded form.
+fn keyset<A: ActionEntity>(cursor: &Cursor, backend: DbBackend) -> sea_orm::Condition {
+    match backend {
+        DbBackend::MySql => older_than::<A>(cursor),
+        _ => {
+            let table = A::default();
+            let row = Expr::tuple([Expr::col((table, A::TIMESTAMP)), Expr::col((table, A::ID))]);
+            let at = Expr::tuple([Expr::value(cursor.timestamp()), Expr::value(cursor.id)]);
+            sea_orm::Condition::all().add(row.lt(at))
+        }
     }
 }
 
@@ -175,10 +191,23 @@ impl<A: ActionEntity> PageQuery<A> {
         self.size.saturating_add(1)
     }
 
-    /// The underlying select, with the keyset filter and `LIMIT size + 1` applied.
+    /// The underlying select, with the keyset filter (in its portable form) and
+    /// `LIMIT size + 1` applied.
     pub fn into_select(self) -> Select<A> {
         let fetch = self.fetch();
-        self.select.limit(fetch)
+        let mut select = self.select;
+        if let Some(cursor) = &self.cursor {
+            select = select.filter(older_than::<A>(cursor));
+        }
+        select.limit(fetch)
+    }
+
+    /// The select with the keyset condition for `backend`.
+    fn filtered(select: Select<A>, cursor: Option<&Cursor>, backend: DbBackend) -> Select<A> {
+        match cursor {
+            Some(cursor) => select.filter(keyset::<A>(cursor, backend)),
+            None => select,
+        }
     }
 
     /// The page's statement, with the `LIMIT` written as a literal.
@@ -199,8 +228,9 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// Read the page.
     pub async fn all<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Model>> {
-        let fetch = self.fetch();
-        let statement = Self::statement(self.select, db.get_database_backend(), fetch);
+        let (fetch, backend) = (self.fetch(), db.get_database_backend());
+        let select = Self::filtered(self.select, self.cursor.as_ref(), backend);
+        let statement = Self::statement(select, backend, fetch);
         let rows = A::Model::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
     }
@@ -208,9 +238,9 @@ impl<A: ActionEntity> PageQuery<A> {
     /// Read the page with every actor, target and action object loaded, in one statement
     /// (see [`Hydrate`](crate::Hydrate)).
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        let fetch = self.fetch();
-        let statement =
-            Self::statement(A::join_roles(self.select), db.get_database_backend(), fetch);
+        let (fetch, backend) = (self.fetch(), db.get_database_backend());
+        let select = Self::filtered(self.select, self.cursor.as_ref(), backend);
+        let statement = Self::statement(A::join_roles(select), backend, fetch);
         let rows = A::Loaded::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
