@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// 32,766).
 const MAX_PARAMETERS: usize = 30_000;
 
-/// The columns every bulk row fills: timestamp, verb, description, then every role column.
+/// Every column a bulk row can fill: timestamp, verb, description, then every role column.
 fn columns<A: ActionEntity>() -> Vec<A::Column> {
     let mut columns = vec![A::TIMESTAMP, A::VERB, A::DESCRIPTION];
     for role in [Role::Actor, Role::Target, Role::ActionObject] {
@@ -20,29 +20,69 @@ fn columns<A: ActionEntity>() -> Vec<A::Column> {
     columns
 }
 
+/// The columns of `columns` that some action of `batch` sets: timestamp and verb always,
+/// the description and each role column only when an action has one. The others are left
+/// to their default, `NULL`, so a batch binds (and the database parses) no more values than
+/// the actions carry.
+fn used_columns<A: ActionEntity>(columns: &[A::Column], batch: &[NewAction<A>]) -> Vec<A::Column> {
+    let mut used = vec![false; columns.len()];
+    used[0] = true;
+    used[1] = true;
+    for action in batch {
+        used[2] |= action.description.is_some();
+        let set = [
+            Some(&action.actor),
+            action.target.as_ref(),
+            action.action_object.as_ref(),
+        ];
+        for role in set.into_iter().flatten() {
+            if let Some(i) = columns[3..]
+                .iter()
+                .position(|&c| crate::entity::roles::same_column::<A>(role.column(), c))
+            {
+                used[3 + i] = true;
+            }
+        }
+    }
+    columns
+        .iter()
+        .zip(used)
+        .filter_map(|(&column, used)| used.then_some(column))
+        .collect()
+}
+
+/// The values of `action` for `columns` (a [`used_columns`] list).
 fn row<A: ActionEntity>(
     action: NewAction<A>,
     columns: &[A::Column],
     backend: DbBackend,
 ) -> Vec<Value> {
-    let mut values = Vec::with_capacity(columns.len());
     let timestamp =
         crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now));
-    // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
-    values.push(crate::schema::timestamp_value(backend, timestamp));
-    values.push(sea_orm::ActiveEnum::into_value(action.verb).into());
-    values.push(Value::from(action.description));
     let set = [Some(action.actor), action.target, action.action_object];
-    for &column in &columns[3..] {
-        let value = set
-            .iter()
-            .flatten()
-            .find(|role| crate::entity::roles::same_column::<A>(role.column(), column))
-            .map(|role| role.value().clone())
-            .unwrap_or_else(|| A::null_value(column));
-        values.push(value);
-    }
-    values
+    let mut description = Some(action.description);
+    let mut verb = Some(action.verb);
+    columns
+        .iter()
+        .map(|&column| {
+            if crate::entity::roles::same_column::<A>(column, A::TIMESTAMP) {
+                // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see
+                // `timestamp_value`.
+                crate::schema::timestamp_value(backend, timestamp)
+            } else if crate::entity::roles::same_column::<A>(column, A::VERB) {
+                let verb = verb.take().expect("the verb column is listed once");
+                sea_orm::ActiveEnum::into_value(verb).into()
+            } else if crate::entity::roles::same_column::<A>(column, A::DESCRIPTION) {
+                Value::from(description.take().flatten())
+            } else {
+                set.iter()
+                    .flatten()
+                    .find(|role| crate::entity::roles::same_column::<A>(role.column(), column))
+                    .map(|role| role.value().clone())
+                    .unwrap_or_else(|| A::null_value(column))
+            }
+        })
+        .collect()
 }
 
 /// Store every action of `actions` in one transaction — all or none — with one multi-row
@@ -67,15 +107,18 @@ pub(crate) async fn send_many<A: ActionEntity>(
     let mut stored: Vec<Arc<A::Model>> = Vec::new();
     let mut count = 0u64;
     let mut actions = actions.into_iter().peekable();
+    let mut pending = Vec::with_capacity(if per_row { 1 } else { batch });
     while actions.peek().is_some() {
+        pending.extend(actions.by_ref().take(if per_row { 1 } else { batch }));
+        let used = used_columns(&columns, &pending);
         let mut insert = Query::insert();
         insert
             .into_table(A::default().table_ref())
-            .columns(columns.iter().copied());
+            .columns(used.iter().copied());
         let mut rows = 0u64;
-        for action in actions.by_ref().take(if per_row { 1 } else { batch }) {
+        for action in pending.drain(..) {
             insert
-                .values(row(action, &columns, backend).into_iter().map(Into::into))
+                .values(row(action, &used, backend).into_iter().map(Into::into))
                 .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
             rows += 1;
         }

@@ -210,6 +210,54 @@ impl<A: ActionEntity> PageQuery<A> {
         }
     }
 
+    /// The statement [`all`](Self::all) runs on `backend`: the select with the keyset
+    /// condition and a literal `LIMIT size + 1`. For `EXPLAIN`, logging or a query of your own.
+    pub fn statement(&self, backend: DbBackend) -> Statement {
+        let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
+        Self::limited(select, backend, self.fetch())
+    }
+
+    /// The statement [`hydrated`](Self::hydrated) runs on `backend`: the page of
+    /// [`statement`](Self::statement) as a derived table under the action table's own name,
+    /// with the role joins of [`Hydrate`](crate::Hydrate) applied to its rows only.
+    ///
+    /// Joining after the `LIMIT` keeps the joins to the rows of the page whatever plan the
+    /// database picks: a stream over many objects (`followed_by`, `for_actors`) is read as
+    /// "the newest rows of each object's index, merged", and without the derived table
+    /// SQLite would join every candidate row before sorting them.
+    pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
+        let page = self.statement(backend);
+        let joins = crate::lookup::newest_first(A::join_roles(A::find())).build(backend);
+        debug_assert!(
+            joins
+                .values
+                .as_ref()
+                .is_none_or(|values| values.0.is_empty()),
+            "the role joins bind no values"
+        );
+        let table = quoted(backend, A::default().table_name());
+        // `SELECT <columns> FROM <table> LEFT JOIN ..`: every action has an actor, so there
+        // is always a join, and no selected column alias contains a space.
+        let from = joins
+            .sql
+            .find(" FROM ")
+            .expect("a select has a FROM clause");
+        let join = joins.sql[from..]
+            .find(" LEFT JOIN ")
+            .map_or(joins.sql.len(), |at| from + at);
+        let sql = format!(
+            "{} FROM ({}) AS {table}{}",
+            &joins.sql[..from],
+            page.sql,
+            &joins.sql[join..]
+        );
+        Statement {
+            sql,
+            values: page.values,
+            db_backend: backend,
+        }
+    }
+
     /// The page's statement, with the `LIMIT` written as a literal.
     ///
     /// sea-query binds `LIMIT` as a parameter. Planners that do not see the number plan for
@@ -217,7 +265,7 @@ impl<A: ActionEntity> PageQuery<A> {
     /// a hydrated page, its ten-table join costs far more to plan than to run) and SQLite may
     /// walk the wrong index. The limit is a number this library computed, so writing it into
     /// the SQL is safe.
-    fn statement(select: Select<A>, backend: DbBackend, fetch: u64) -> Statement {
+    fn limited(select: Select<A>, backend: DbBackend, fetch: u64) -> Statement {
         let mut statement = select.build(backend);
         statement.sql.push_str(&format!(" LIMIT {fetch}"));
         // The cursor's timestamp: MariaDB nulls a `DateTime<Utc>` parameter outside
@@ -228,23 +276,27 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// Read the page.
     pub async fn all<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Model>> {
-        let (fetch, backend) = (self.fetch(), db.get_database_backend());
-        let select = Self::filtered(self.select, self.cursor.as_ref(), backend);
-        let statement = Self::statement(select, backend, fetch);
+        let statement = self.statement(db.get_database_backend());
         let rows = A::Model::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
     }
 
     /// Read the page with every actor, target and action object loaded, in one statement
-    /// (see [`Hydrate`](crate::Hydrate)).
+    /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        let (fetch, backend) = (self.fetch(), db.get_database_backend());
-        let select = Self::filtered(self.select, self.cursor.as_ref(), backend);
-        let statement = Self::statement(A::join_roles(select), backend, fetch);
+        let statement = self.hydrated_statement(db.get_database_backend());
         let rows = A::Loaded::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))
+    }
+}
+
+/// `name` as an identifier on `backend`.
+fn quoted(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
     }
 }
 

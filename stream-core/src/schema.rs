@@ -39,7 +39,10 @@
 use crate::entity::roles::same_column;
 use crate::{ActionEntity, Role};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Index, IndexCreateStatement, Table, TableCreateStatement};
+use sea_orm::sea_query::{
+    Alias, ConditionalStatement, Expr, ExprTrait, Index, IndexCreateStatement, Table,
+    TableCreateStatement,
+};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement, Value,
 };
@@ -127,14 +130,22 @@ pub fn create_action_table_statement<A: ActionEntity>(backend: DbBackend) -> Tab
 /// (deletes of the referenced row) and that column's newest-first stream, so a page of
 /// `for_actor`, `for_target` or `for_action_object` reads 21 index entries from its cursor on
 /// however many actions the object has. Named `idx-<table>-newest-<column>`.
-pub fn stream_indexes<A: ActionEntity>() -> Vec<IndexCreateStatement> {
+///
+/// On SQLite and PostgreSQL each index is partial, `WHERE <column> IS NOT NULL`: an action
+/// sets two or three of its generated columns, so it adds two or three index entries instead
+/// of one per registered model and role, and the indexes hold only rows a lookup can find
+/// (every lookup compares the column with `=` or `IN`, which implies `IS NOT NULL`, so both
+/// databases use the partial index for it, and for the foreign key's `ON DELETE`). MySQL and
+/// MariaDB have no partial indexes; there they index every row.
+pub fn stream_indexes<A: ActionEntity>(backend: DbBackend) -> Vec<IndexCreateStatement> {
     let entity = A::default();
     let table = entity.table_name().to_owned();
     [Role::Actor, Role::Target, Role::ActionObject]
         .into_iter()
         .flat_map(|role| A::role_columns(role).iter().copied())
         .map(|column| {
-            Index::create()
+            let mut index = Index::create();
+            index
                 .name(format!(
                     "idx-{table}-newest-{}",
                     sea_orm::IdenStatic::as_str(&column)
@@ -142,8 +153,11 @@ pub fn stream_indexes<A: ActionEntity>() -> Vec<IndexCreateStatement> {
                 .table(Alias::new(table.as_str()))
                 .col(column)
                 .col(A::TIMESTAMP)
-                .col(A::ID)
-                .to_owned()
+                .col(A::ID);
+            if backend != DbBackend::MySql {
+                index.and_where(Expr::col(column).is_not_null());
+            }
+            index.to_owned()
         })
         .collect()
 }
@@ -153,7 +167,7 @@ pub fn stream_indexes<A: ActionEntity>() -> Vec<IndexCreateStatement> {
 pub async fn create_stream_indexes<A: ActionEntity, C: ConnectionTrait>(
     db: &C,
 ) -> Result<(), DbErr> {
-    for index in stream_indexes::<A>() {
+    for index in stream_indexes::<A>(db.get_database_backend()) {
         db.execute(&index).await?;
     }
     Ok(())
