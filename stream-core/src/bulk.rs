@@ -2,8 +2,8 @@
 
 use crate::{ActionEntity, NewAction, Role};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, TransactionTrait, Value,
-    sea_query::Query,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
+    Statement, TransactionTrait, Value, sea_query::Query,
 };
 use std::sync::Arc;
 
@@ -96,14 +96,81 @@ pub(crate) async fn send_many<A: ActionEntity>(
     db: &DatabaseConnection,
     actions: impl IntoIterator<Item = NewAction<A>>,
 ) -> crate::Result<u64> {
-    let columns = columns::<A>();
-    let batch = (MAX_PARAMETERS / columns.len()).max(1);
     let backend = db.get_database_backend();
     let listening = A::signal().subscriber_count() > 0;
     let returning = listening && backend != DbBackend::MySql;
     let per_row = listening && backend == DbBackend::MySql;
 
     let txn = db.begin().await?;
+    let cache = match backend {
+        DbBackend::Sqlite => raise_sqlite_cache(&txn).await?,
+        _ => None,
+    };
+    let inserted = insert_all::<A, _>(&txn, actions, backend, returning, per_row).await;
+    if let Some(previous) = cache {
+        // Before the commit: the commit hands the connection back to the pool.
+        txn.execute_unprepared(&format!("PRAGMA cache_size = {previous}"))
+            .await?;
+    }
+    let (count, stored) = inserted?;
+    txn.commit().await?;
+    for action in stored {
+        A::signal().emit(action);
+    }
+    Ok(count)
+}
+
+/// The page cache SQLite gets for a bulk load, in KiB.
+const SQLITE_BULK_CACHE_KIB: i64 = 64 * 1024;
+
+/// Give the transaction's SQLite connection a page cache of [`SQLITE_BULK_CACHE_KIB`] if its
+/// own is smaller, and return the setting to put back.
+///
+/// Every action adds entries to several indexes at places spread over the whole index; with
+/// SQLite's default 2 MiB cache, a table of a few hundred thousand actions no longer fits and
+/// every insert reads and writes pages through the operating system. The larger cache is
+/// memory SQLite takes only as pages are used, and `send_many` restores the setting before
+/// it commits.
+async fn raise_sqlite_cache(txn: &DatabaseTransaction) -> crate::Result<Option<i64>> {
+    let pragma = |name: &str| {
+        let sql = format!("PRAGMA {name}");
+        async move {
+            let row = txn
+                .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await?;
+            row.map(|row| row.try_get_by_index::<i64>(0))
+                .transpose()
+                .map_err(crate::StreamError::from)
+        }
+    };
+    let (Some(cache), Some(page_size)) = (pragma("cache_size").await?, pragma("page_size").await?)
+    else {
+        return Ok(None);
+    };
+    // A positive setting counts pages, a negative one KiB.
+    let kib = if cache < 0 {
+        -cache
+    } else {
+        cache.saturating_mul(page_size) / 1024
+    };
+    if kib >= SQLITE_BULK_CACHE_KIB {
+        return Ok(None);
+    }
+    txn.execute_unprepared(&format!("PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}"))
+        .await?;
+    Ok(Some(cache))
+}
+
+/// The inserts of [`send_many`], and the stored rows when someone listens to the signal.
+async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
+    txn: &DatabaseTransaction,
+    actions: I,
+    backend: DbBackend,
+    returning: bool,
+    per_row: bool,
+) -> crate::Result<(u64, Vec<Arc<A::Model>>)> {
+    let columns = columns::<A>();
+    let batch = (MAX_PARAMETERS / columns.len()).max(1);
     let mut stored: Vec<Arc<A::Model>> = Vec::new();
     let mut count = 0u64;
     let mut actions = actions.into_iter().peekable();
@@ -132,22 +199,15 @@ pub(crate) async fn send_many<A: ActionEntity>(
             let result = txn.execute(&insert).await?;
             if per_row {
                 stored.push(Arc::new(
-                    read_back::<A>(&txn, result.last_insert_id()).await?,
+                    read_back::<A>(txn, result.last_insert_id()).await?,
                 ));
             }
         }
     }
-    txn.commit().await?;
-    for action in stored {
-        A::signal().emit(action);
-    }
-    Ok(count)
+    Ok((count, stored))
 }
 
-async fn read_back<A: ActionEntity>(
-    txn: &sea_orm::DatabaseTransaction,
-    id: u64,
-) -> crate::Result<A::Model> {
+async fn read_back<A: ActionEntity>(txn: &DatabaseTransaction, id: u64) -> crate::Result<A::Model> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let id = i64::try_from(id).map_err(|_| sea_orm::DbErr::UnpackInsertId)?;
     A::find()

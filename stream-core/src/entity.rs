@@ -55,6 +55,11 @@ pub trait ActionEntity:
     /// directly with sea-orm's own pagination: `A::join_roles(select).cursor_by(..)`.
     fn join_roles(select: Select<Self>) -> Select<Self>;
 
+    /// Decode a row of [`PageQuery::hydrated_statement`](crate::PageQuery::hydrated_statement):
+    /// the action's columns by position, then the joined models. Generated; not for direct use.
+    #[doc(hidden)]
+    fn __decode_page_row(row: &sea_orm::QueryResult) -> Result<Self::Loaded, sea_orm::DbErr>;
+
     /// The signal that fires for each action created in this table.
     fn signal() -> &'static Signal<Self>;
 

@@ -26,6 +26,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 use sha2::{Digest, Sha256};
+use std::any::TypeId;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Where the next page starts: the `(timestamp, id)` of the last action of the previous page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -227,32 +229,9 @@ impl<A: ActionEntity> PageQuery<A> {
     /// SQLite would join every candidate row before sorting them.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
         let page = self.statement(backend);
-        let joins = crate::lookup::newest_first(A::join_roles(A::find())).build(backend);
-        debug_assert!(
-            joins
-                .values
-                .as_ref()
-                .is_none_or(|values| values.0.is_empty()),
-            "the role joins bind no values"
-        );
-        let table = quoted(backend, A::default().table_name());
-        // `SELECT <columns> FROM <table> LEFT JOIN ..`: every action has an actor, so there
-        // is always a join, and no selected column alias contains a space.
-        let from = joins
-            .sql
-            .find(" FROM ")
-            .expect("a select has a FROM clause");
-        let join = joins.sql[from..]
-            .find(" LEFT JOIN ")
-            .map_or(joins.sql.len(), |at| from + at);
-        let sql = format!(
-            "{} FROM ({}) AS {table}{}",
-            &joins.sql[..from],
-            page.sql,
-            &joins.sql[join..]
-        );
+        let joins = role_joins::<A>(backend);
         Statement {
-            sql,
+            sql: format!("{}{}{}", joins.select, page.sql, joins.rest),
             values: page.values,
             db_backend: backend,
         }
@@ -285,10 +264,72 @@ impl<A: ActionEntity> PageQuery<A> {
     /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
         let statement = self.hydrated_statement(db.get_database_backend());
-        let rows = A::Loaded::find_by_statement(statement).all(db).await?;
+        let rows = db
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(A::__decode_page_row)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(split(rows, self.size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))
+    }
+}
+
+/// The two halves of a hydrated page's SQL around the page's own statement:
+/// `SELECT <columns> FROM (` and `) AS <table> LEFT JOIN .. ORDER BY ..`.
+struct RoleJoins {
+    select: String,
+    rest: String,
+}
+
+/// The [`RoleJoins`] of `A` on `backend`, built once: they bind no values and never change,
+/// and building a select of a few dozen aliased columns costs as much as reading the page.
+fn role_joins<A: ActionEntity>(backend: DbBackend) -> Arc<RoleJoins> {
+    type Cache = RwLock<Vec<(TypeId, DbBackend, Arc<RoleJoins>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = TypeId::of::<A>();
+    let found = |entries: &[(TypeId, DbBackend, Arc<RoleJoins>)]| {
+        entries
+            .iter()
+            .find(|(entity, on, _)| *entity == key && *on == backend)
+            .map(|(_, _, joins)| Arc::clone(joins))
+    };
+    if let Some(joins) = found(&cache.read().unwrap_or_else(PoisonError::into_inner)) {
+        return joins;
+    }
+    let joins = Arc::new(build_role_joins::<A>(backend));
+    let mut entries = cache.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(existing) = found(&entries) {
+        return existing;
+    }
+    entries.push((key, backend, Arc::clone(&joins)));
+    joins
+}
+
+fn build_role_joins<A: ActionEntity>(backend: DbBackend) -> RoleJoins {
+    let joins = crate::lookup::newest_first(A::join_roles(A::find())).build(backend);
+    debug_assert!(
+        joins
+            .values
+            .as_ref()
+            .is_none_or(|values| values.0.is_empty()),
+        "the role joins bind no values"
+    );
+    let table = quoted(backend, A::default().table_name());
+    // `SELECT <columns> FROM <table> LEFT JOIN ..`: every action has an actor, so there is
+    // always a join, and no selected column alias contains a space.
+    let from = joins
+        .sql
+        .find(" FROM ")
+        .expect("a select has a FROM clause");
+    let join = joins.sql[from..]
+        .find(" LEFT JOIN ")
+        .map_or(joins.sql.len(), |at| from + at);
+    RoleJoins {
+        select: format!("{} FROM (", &joins.sql[..from]),
+        rest: format!(") AS {table}{}", &joins.sql[join..]),
     }
 }
 

@@ -446,6 +446,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     ];
 
     let mut fields = Vec::new();
+    let mut field_names = Vec::new();
     let mut relations = Vec::new();
     let mut links = Vec::new();
     let mut role_impls = Vec::new();
@@ -497,6 +498,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             let field_doc = format!("The {words} when it is a `{}`.", m.info.name);
             // Indexed by `(column, timestamp, id)`, which serves the foreign key and the
             // column's newest-first stream: see `stream_core::schema::stream_indexes`.
+            field_names.push(field.clone());
             fields.push(quote! {
                 #[doc = #field_doc]
                 pub #field: Option<#alias>,
@@ -890,6 +892,28 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
             }
 
+            impl Loaded {
+                /// Decode a row of `stream_core`'s hydrated page statement, whose first
+                /// columns are the action's, in `Column` order: by position, not by name.
+                fn __from_page_row(
+                    row: &sea_orm::QueryResult,
+                ) -> ::core::result::Result<Self, sea_orm::DbErr> {
+                    let pre = "";
+                    let mut index = 0usize..;
+                    let mut next = || index.next().expect("column positions do not run out");
+                    let action = Model {
+                        timestamp: row.try_get_by_index(next())?,
+                        id: row.try_get_by_index(next())?,
+                        verb: row.try_get_by_index(next())?,
+                        description: row.try_get_by_index(next())?,
+                        get_or_create_key: row.try_get_by_index(next())?,
+                        #( #field_names: row.try_get_by_index(next())?, )*
+                    };
+                    #(#loaded_roles)*
+                    ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
+                }
+            }
+
             #[automatically_derived]
             impl ::stream_core::ActionEntity for Entity {
                 #verb_type
@@ -916,6 +940,12 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 fn join_roles(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
                     #(#joins)*
                     select
+                }
+
+                fn __decode_page_row(
+                    row: &sea_orm::QueryResult,
+                ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
+                    Loaded::__from_page_row(row)
                 }
 
                 fn signal() -> &'static ::stream_core::Signal<Self> {

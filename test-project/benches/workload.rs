@@ -135,15 +135,6 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> DatabaseConnection 
     };
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).max_connections(4);
-    if std::env::var("BENCH_WAL").is_ok() {
-        options.map_sqlx_sqlite_opts(|o| {
-            let o = test_project::sqlite_options(o);
-            match std::env::var("BENCH_CACHE") {
-                Ok(c) => o.pragma("cache_size", c),
-                Err(_) => o,
-            }
-        });
-    }
     let db = Database::connect(options).await.expect("connect");
     test_project::create_tables(&db)
         .await
