@@ -219,15 +219,24 @@ impl<A: ActionEntity> PageQuery<A> {
         Self::limited(select, backend, self.fetch())
     }
 
-    /// The statement [`hydrated`](Self::hydrated) runs on `backend`: the page of
-    /// [`statement`](Self::statement) as a derived table under the action table's own name,
-    /// with the role joins of [`Hydrate`](crate::Hydrate) applied to its rows only.
+    /// The statement [`hydrated`](Self::hydrated) runs on `backend`. On SQLite and
+    /// MySQL/MariaDB: the page of [`statement`](Self::statement) as a derived table under the
+    /// action table's own name, with the role joins of [`Hydrate`](crate::Hydrate) applied
+    /// to its rows only.
     ///
     /// Joining after the `LIMIT` keeps the joins to the rows of the page whatever plan the
     /// database picks: a stream over many objects (`followed_by`, `for_actors`) is read as
     /// "the newest rows of each object's index, merged", and without the derived table
     /// SQLite would join every candidate row before sorting them.
+    ///
+    /// PostgreSQL plans the joins of a derived table for all its rows (hash joins over the
+    /// whole model tables), so there the joins stay in the same select as the `LIMIT`,
+    /// where its planner reads each object by its primary key and stops at the page.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
+        if backend == DbBackend::Postgres {
+            let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
+            return Self::limited(A::join_roles(select), backend, self.fetch());
+        }
         let page = self.statement(backend);
         let joins = role_joins::<A>(backend);
         Statement {
