@@ -11,78 +11,77 @@ use std::sync::Arc;
 /// 32,766).
 const MAX_PARAMETERS: usize = 30_000;
 
-/// Every column a bulk row can fill: timestamp, verb, description, then every role column.
-fn columns<A: ActionEntity>() -> Vec<A::Column> {
-    let mut columns = vec![A::TIMESTAMP, A::VERB, A::DESCRIPTION];
-    for role in [Role::Actor, Role::Target, Role::ActionObject] {
-        columns.extend_from_slice(A::role_columns(role));
-    }
-    columns
+/// How many columns a bulk row can fill: timestamp, verb, description and every role column.
+fn max_columns<A: ActionEntity>() -> usize {
+    3 + [Role::Actor, Role::Target, Role::ActionObject]
+        .into_iter()
+        .map(|role| A::role_columns(role).len())
+        .sum::<usize>()
 }
 
-/// The columns of `columns` that some action of `batch` sets: timestamp and verb always,
-/// the description and each role column only when an action has one. The others are left
-/// to their default, `NULL`, so a batch binds (and the database parses) no more values than
-/// the actions carry.
-fn used_columns<A: ActionEntity>(columns: &[A::Column], batch: &[NewAction<A>]) -> Vec<A::Column> {
-    let mut used = vec![false; columns.len()];
-    used[0] = true;
-    used[1] = true;
-    for action in batch {
-        used[2] |= action.description.is_some();
-        let set = [
-            Some(&action.actor),
-            action.target.as_ref(),
-            action.action_object.as_ref(),
-        ];
-        for role in set.into_iter().flatten() {
-            if let Some(i) = columns[3..]
-                .iter()
-                .position(|&c| crate::entity::roles::same_column::<A>(role.column(), c))
-            {
-                used[3 + i] = true;
-            }
+/// The columns one batch's `INSERT` lists: timestamp and verb always, the description and
+/// each role column only when some action of the batch sets it. The others are left to their
+/// default, `NULL`, so a batch binds (and the database parses) no more values than the
+/// actions carry.
+struct Layout<A: ActionEntity> {
+    description: bool,
+    roles: Vec<A::Column>,
+}
+
+impl<A: ActionEntity> Layout<A> {
+    fn of(batch: &[NewAction<A>]) -> Self {
+        let set = |column: &A::Column| {
+            batch.iter().any(|action| {
+                [
+                    Some(&action.actor),
+                    action.target.as_ref(),
+                    action.action_object.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|role| crate::entity::roles::same_column::<A>(role.column(), *column))
+            })
+        };
+        Layout {
+            description: batch.iter().any(|action| action.description.is_some()),
+            roles: [Role::Actor, Role::Target, Role::ActionObject]
+                .into_iter()
+                .flat_map(|role| A::role_columns(role).iter().copied())
+                .filter(set)
+                .collect(),
         }
     }
-    columns
-        .iter()
-        .zip(used)
-        .filter_map(|(&column, used)| used.then_some(column))
-        .collect()
-}
 
-/// The values of `action` for `columns` (a [`used_columns`] list).
-fn row<A: ActionEntity>(
-    action: NewAction<A>,
-    columns: &[A::Column],
-    backend: DbBackend,
-) -> Vec<Value> {
-    let timestamp =
-        crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now));
-    let set = [Some(action.actor), action.target, action.action_object];
-    let mut description = Some(action.description);
-    let mut verb = Some(action.verb);
-    columns
-        .iter()
-        .map(|&column| {
-            if crate::entity::roles::same_column::<A>(column, A::TIMESTAMP) {
-                // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see
-                // `timestamp_value`.
-                crate::schema::timestamp_value(backend, timestamp)
-            } else if crate::entity::roles::same_column::<A>(column, A::VERB) {
-                let verb = verb.take().expect("the verb column is listed once");
-                sea_orm::ActiveEnum::into_value(verb).into()
-            } else if crate::entity::roles::same_column::<A>(column, A::DESCRIPTION) {
-                Value::from(description.take().flatten())
-            } else {
-                set.iter()
-                    .flatten()
-                    .find(|role| crate::entity::roles::same_column::<A>(role.column(), column))
-                    .map(|role| role.value().clone())
-                    .unwrap_or_else(|| A::null_value(column))
-            }
-        })
-        .collect()
+    fn columns(&self) -> impl Iterator<Item = A::Column> + '_ {
+        [A::TIMESTAMP, A::VERB]
+            .into_iter()
+            .chain(self.description.then_some(A::DESCRIPTION))
+            .chain(self.roles.iter().copied())
+    }
+
+    /// The values of `action` for [`columns`](Self::columns).
+    fn row(&self, action: NewAction<A>, backend: DbBackend) -> Vec<Value> {
+        let timestamp =
+            crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now));
+        let mut values = Vec::with_capacity(3 + self.roles.len());
+        // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
+        values.push(crate::schema::timestamp_value(backend, timestamp));
+        values.push(sea_orm::ActiveEnum::into_value(action.verb).into());
+        if self.description {
+            values.push(Value::from(action.description));
+        }
+        let set = [Some(action.actor), action.target, action.action_object];
+        for &column in &self.roles {
+            let value = set
+                .iter()
+                .flatten()
+                .find(|role| crate::entity::roles::same_column::<A>(role.column(), column))
+                .map(|role| role.value().clone())
+                .unwrap_or_else(|| A::null_value(column));
+            values.push(value);
+        }
+        values
+    }
 }
 
 /// Store every action of `actions` in one transaction — all or none — with one multi-row
@@ -169,23 +168,22 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
     returning: bool,
     per_row: bool,
 ) -> crate::Result<(u64, Vec<Arc<A::Model>>)> {
-    let columns = columns::<A>();
-    let batch = (MAX_PARAMETERS / columns.len()).max(1);
+    let batch = (MAX_PARAMETERS / max_columns::<A>()).max(1);
     let mut stored: Vec<Arc<A::Model>> = Vec::new();
     let mut count = 0u64;
     let mut actions = actions.into_iter().peekable();
     let mut pending = Vec::with_capacity(if per_row { 1 } else { batch });
     while actions.peek().is_some() {
         pending.extend(actions.by_ref().take(if per_row { 1 } else { batch }));
-        let used = used_columns(&columns, &pending);
+        let layout = Layout::of(&pending);
         let mut insert = Query::insert();
         insert
             .into_table(A::default().table_ref())
-            .columns(used.iter().copied());
+            .columns(layout.columns());
         let mut rows = 0u64;
         for action in pending.drain(..) {
             insert
-                .values(row(action, &used, backend).into_iter().map(Into::into))
+                .values(layout.row(action, backend).into_iter().map(Into::into))
                 .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
             rows += 1;
         }

@@ -797,6 +797,9 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         }
     });
 
+    // The generated columns follow the five fixed ones (see `Model` below).
+    let field_indexes = 5..5 + field_names.len();
+
     Ok(quote! {
         #(#attrs)*
         #vis mod #ident {
@@ -892,28 +895,6 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
             }
 
-            impl Loaded {
-                /// Decode a row of `stream_core`'s hydrated page statement, whose first
-                /// columns are the action's, in `Column` order: by position, not by name.
-                fn __from_page_row(
-                    row: &sea_orm::QueryResult,
-                ) -> ::core::result::Result<Self, sea_orm::DbErr> {
-                    let pre = "";
-                    let mut index = 0usize..;
-                    let mut next = || index.next().expect("column positions do not run out");
-                    let action = Model {
-                        timestamp: row.try_get_by_index(next())?,
-                        id: row.try_get_by_index(next())?,
-                        verb: row.try_get_by_index(next())?,
-                        description: row.try_get_by_index(next())?,
-                        get_or_create_key: row.try_get_by_index(next())?,
-                        #( #field_names: row.try_get_by_index(next())?, )*
-                    };
-                    #(#loaded_roles)*
-                    ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
-                }
-            }
-
             #[automatically_derived]
             impl ::stream_core::ActionEntity for Entity {
                 #verb_type
@@ -942,10 +923,21 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     select
                 }
 
+                /// The action's columns come first in `Column` order: read by position.
                 fn __decode_page_row(
                     row: &sea_orm::QueryResult,
                 ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
-                    Loaded::__from_page_row(row)
+                    let pre = "";
+                    let action = Model {
+                        timestamp: row.try_get_by_index(0)?,
+                        id: row.try_get_by_index(1)?,
+                        verb: row.try_get_by_index(2)?,
+                        description: row.try_get_by_index(3)?,
+                        get_or_create_key: row.try_get_by_index(4)?,
+                        #( #field_names: row.try_get_by_index(#field_indexes)?, )*
+                    };
+                    #(#loaded_roles)*
+                    ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
                 }
 
                 fn signal() -> &'static ::stream_core::Signal<Self> {
