@@ -26,10 +26,10 @@
 //! table and stay unambiguous next to the joins; a bare `Expr::col(action::Column::Id)` does
 //! not, so qualify it (`Expr::col((action::Entity, action::Column::Id))`).
 
-use crate::{ActionEntity, Role, StreamError};
+use crate::{ActionEntity, Role, StreamError, Streamable};
 use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, JoinType, QueryResult,
-    QuerySelect, RelationDef, Select, SelectModel, Selector, TryGetError,
+    ColumnTrait, DbErr, FromQueryResult, IdenStatic, JoinType, QueryResult, QuerySelect,
+    RelationDef, Select, SelectModel, Selector, TryGetError, TryGetable,
     sea_query::{Alias, Expr},
 };
 
@@ -54,21 +54,101 @@ fn prefix(pre: &str, alias: &str) -> String {
     format!("{pre}{alias}__")
 }
 
-/// `LEFT JOIN` the model table `M` through `relation`, under `alias`, and select each of its
-/// columns as `"<alias>__<column>"`. Used by the generated `join_roles`.
+/// `LEFT JOIN` the table of model `M` through `relation`, under `alias`, and select each of
+/// its columns as `"<alias>__<column>"`, in the order of `M::__STREAM_COLUMNS`. Used by the
+/// generated `join_roles`.
 #[doc(hidden)]
-pub fn join_model<A: ActionEntity, M: EntityTrait>(
+pub fn join_model<A: ActionEntity, M: Streamable>(
     select: Select<A>,
     relation: RelationDef,
     alias: &'static str,
 ) -> Select<A> {
     let mut select = select.join_as(JoinType::LeftJoin, relation, Alias::new(alias));
     let pre = prefix("", alias);
-    for column in <M::Column as Iterable>::iter() {
+    for &column in M::__STREAM_COLUMNS {
         let expr = column.select_as(Expr::col((Alias::new(alias), column)));
         select = select.column_as(expr, format!("{pre}{}", column.as_str()));
     }
     select
+}
+
+/// Decode the model joined at position `at` of a page row (see `Streamable::__stream_decode`);
+/// like [`decode_model`], a missing row is an error.
+#[doc(hidden)]
+pub fn decode_model_at<M: Streamable>(
+    row: &QueryResult,
+    at: usize,
+    action_id: i64,
+    role: Role,
+) -> Result<M, DbErr> {
+    match M::__stream_decode(row, at) {
+        Ok(model) => Ok(model),
+        Err(TryGetError::Null(_)) => Err(missing_role(action_id, role)),
+        Err(TryGetError::DbErr(err)) => Err(err),
+    }
+}
+
+/// The primary key at position `index`: [`TryGetError::Null`] when it is `NULL`, which in a
+/// page row means the joined row does not exist.
+#[doc(hidden)]
+pub fn key_at<T: TryGetable>(row: &QueryResult, index: usize) -> Result<T, TryGetError> {
+    row.try_get_by_index_nullable::<Option<T>>(index)?
+        .ok_or_else(|| TryGetError::Null(index.to_string()))
+}
+
+/// The nullable column at position `index`: `None` for `NULL`.
+///
+/// Checks for `NULL` on the driver's row first: sea-orm reads an `Option<T>` by reading a
+/// `T` and formatting an error message for the `NULL` it finds, and most of a page's role
+/// columns are `NULL`.
+#[doc(hidden)]
+pub fn optional_at<T: TryGetable>(
+    row: &QueryResult,
+    index: usize,
+) -> Result<Option<T>, TryGetError> {
+    if is_null_at(row, index) {
+        return Ok(None);
+    }
+    row.try_get_by_index_nullable(index)
+}
+
+/// Whether the value at `index` is `NULL`, asked of the driver's row (`false` when unsure:
+/// the caller then decodes as usual).
+fn is_null_at(row: &QueryResult, index: usize) -> bool {
+    #[allow(unused_imports)]
+    use sea_orm::sqlx::{Row, ValueRef};
+    #[cfg(feature = "sqlite")]
+    if let Some(row) = row.try_as_sqlite_row() {
+        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(row) = row.try_as_pg_row() {
+        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+    }
+    #[cfg(feature = "mysql")]
+    if let Some(row) = row.try_as_mysql_row() {
+        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+    }
+    let _ = (row, index);
+    false
+}
+
+/// The column `column` at position `index`. A `NULL` where the field is not an `Option` is a
+/// type error naming the column, as sea-orm reports it when decoding by name.
+#[doc(hidden)]
+pub fn column_at<T: TryGetable>(
+    row: &QueryResult,
+    index: usize,
+    column: impl IdenStatic,
+) -> Result<T, TryGetError> {
+    row.try_get_by_index_nullable(index)
+        .map_err(|err| match err {
+            TryGetError::Null(_) => TryGetError::DbErr(DbErr::Type(format!(
+                "Missing value for column '{}'",
+                column.as_str()
+            ))),
+            err => err,
+        })
 }
 
 /// Decode the model joined under `alias` from `row`. The action's own column says the role is

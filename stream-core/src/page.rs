@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QuerySelect, QueryTrait, Select,
     Statement,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Alias, Expr, ExprTrait, Func},
 };
 use sha2::{Digest, Sha256};
 use std::any::TypeId;
@@ -159,16 +159,26 @@ impl<A: ActionEntity> Paginate<A> for Select<A> {
 /// The keyset condition for `backend`. PostgreSQL and SQLite take the row comparison
 /// `(timestamp, id) < (t, i)` as one index condition on `(column, timestamp, id)`, whatever
 /// plan a prepared statement settles on; MariaDB ranges better on the expanded form.
+///
+/// On SQLite the cursor's values are bound inside `CAST(? AS ..)`, a no-op for values of
+/// the column's type. A bare parameter in a range is one whose value SQLite's planner
+/// samples when `ANALYZE` statistics exist (`sqlite_stat4`, which sqlx's bundled SQLite
+/// keeps): such a statement is parsed and planned again every time a new value is bound,
+/// which for a hydrated page costs as much as running it. The cast hides the value from
+/// the planner; the range is still an index range (see the plan tests).
 fn keyset<A: ActionEntity>(cursor: &Cursor, backend: DbBackend) -> sea_orm::Condition {
-    match backend {
-        DbBackend::MySql => older_than::<A>(cursor),
-        _ => {
-            let table = A::default();
-            let row = Expr::tuple([Expr::col((table, A::TIMESTAMP)), Expr::col((table, A::ID))]);
-            let at = Expr::tuple([Expr::value(cursor.timestamp()), Expr::value(cursor.id)]);
-            sea_orm::Condition::all().add(row.lt(at))
-        }
-    }
+    let table = A::default();
+    let row = Expr::tuple([Expr::col((table, A::TIMESTAMP)), Expr::col((table, A::ID))]);
+    let (timestamp, id) = (Expr::value(cursor.timestamp()), Expr::value(cursor.id));
+    let at = match backend {
+        DbBackend::MySql => return older_than::<A>(cursor),
+        DbBackend::Sqlite => Expr::tuple([
+            Func::cast_as(timestamp, Alias::new("TEXT")).into(),
+            Func::cast_as(id, Alias::new("INTEGER")).into(),
+        ]),
+        _ => Expr::tuple([timestamp, id]),
+    };
+    sea_orm::Condition::all().add(row.lt(at))
 }
 
 /// `timestamp <= t AND (timestamp < t OR id < i)`: the keyset condition, written so that every
@@ -233,16 +243,41 @@ impl<A: ActionEntity> PageQuery<A> {
     /// whole model tables), so there the joins stay in the same select as the `LIMIT`,
     /// where its planner reads each object by its primary key and stops at the page.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
-        if backend == DbBackend::Postgres {
-            let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
-            return Self::limited(A::join_roles(select), backend, self.fetch());
-        }
+        self.hydrated_page(backend).0
+    }
+
+    /// The hydrated statement, and whether its columns are the action's followed by each
+    /// joined model's, in the order the generated page decoder reads them by position.
+    fn hydrated_page(&self, backend: DbBackend) -> (Statement, bool) {
         let page = self.statement(backend);
         let joins = role_joins::<A>(backend);
-        Statement {
-            sql: format!("{}{}{}", joins.select, page.sql, joins.rest),
-            values: page.values,
-            db_backend: backend,
+        if backend != DbBackend::Postgres {
+            let statement = Statement {
+                sql: format!("{}{}{}", joins.select, page.sql, joins.rest),
+                values: page.values,
+                db_backend: backend,
+            };
+            return (statement, true);
+        }
+        // The flat form: the page with the joins' columns and `LEFT JOIN`s put in after
+        // `FROM <table>`. Built from the cached parts when the page selects exactly the
+        // action's columns, which is what every stream of this library does.
+        match page.sql.strip_prefix(joins.plain.as_str()) {
+            Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                let statement = Statement {
+                    sql: format!("{}{rest}", joins.flat),
+                    values: page.values,
+                    db_backend: backend,
+                };
+                (statement, true)
+            }
+            // A select of its own (extra columns, `DISTINCT`, ..): joined by sea-query, and
+            // decoded by column name.
+            _ => {
+                let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
+                let statement = Self::limited(A::join_roles(select), backend, self.fetch());
+                (statement, false)
+            }
         }
     }
 
@@ -272,24 +307,33 @@ impl<A: ActionEntity> PageQuery<A> {
     /// Read the page with every actor, target and action object loaded, in one statement
     /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        let statement = self.hydrated_statement(db.get_database_backend());
-        let rows = db
-            .query_all_raw(statement)
-            .await?
-            .iter()
-            .map(A::__decode_page_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let (statement, by_position) = self.hydrated_page(db.get_database_backend());
+        let rows = db.query_all_raw(statement).await?;
+        let rows = if by_position {
+            rows.iter()
+                .map(A::__decode_page_row)
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            rows.iter()
+                .map(|row| A::Loaded::from_query_result(row, ""))
+                .collect::<Result<Vec<_>, _>>()?
+        };
         Ok(split(rows, self.size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))
     }
 }
 
-/// The two halves of a hydrated page's SQL around the page's own statement:
-/// `SELECT <columns> FROM (` and `) AS <table> LEFT JOIN .. ORDER BY ..`.
+/// The parts a hydrated page's SQL is made of around the page's own statement.
 struct RoleJoins {
+    /// The derived-table form: `SELECT <columns> FROM (` ..
     select: String,
+    /// .. `) AS <table> LEFT JOIN .. ORDER BY ..`.
     rest: String,
+    /// The flat form: `SELECT <action columns> FROM <table>`, as every page starts ..
+    plain: String,
+    /// .. and what replaces it: `SELECT <columns> FROM <table> LEFT JOIN ..`.
+    flat: String,
 }
 
 /// The [`RoleJoins`] of `A` on `backend`, built once: they bind no values and never change,
@@ -318,6 +362,8 @@ fn role_joins<A: ActionEntity>(backend: DbBackend) -> Arc<RoleJoins> {
 }
 
 fn build_role_joins<A: ActionEntity>(backend: DbBackend) -> RoleJoins {
+    let flat = A::join_roles(A::find()).build(backend).sql;
+    let plain = A::find().build(backend).sql;
     let joins = crate::lookup::newest_first(A::join_roles(A::find())).build(backend);
     debug_assert!(
         joins
@@ -339,6 +385,8 @@ fn build_role_joins<A: ActionEntity>(backend: DbBackend) -> RoleJoins {
     RoleJoins {
         select: format!("{} FROM (", &joins.sql[..from]),
         rest: format!(") AS {table}{}", &joins.sql[join..]),
+        plain,
+        flat,
     }
 }
 

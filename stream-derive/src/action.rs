@@ -457,7 +457,10 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let mut active_methods = Vec::new();
     // Hydration: the joins of `join_roles`, and how `Loaded` decodes each role.
     let mut joins = Vec::new();
+    // The column count of each joined model so far, for the positions of the next.
+    let mut join_widths: Vec<TokenStream> = Vec::new();
     let mut loaded_roles = Vec::new();
+    let mut page_roles = Vec::new();
 
     for (role, role_trait, as_role, id_enum, model_enum) in roles {
         let role_trait = format_ident!("{role_trait}");
@@ -569,11 +572,15 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             });
             let alias = field.to_string();
             joins.push(quote! {
-                let select = ::stream_core::hydrate::join_model::<Entity, #path::Entity>(
+                let select = ::stream_core::hydrate::join_model::<Entity, #path::#model>(
                     select,
                     sea_orm::RelationTrait::def(&Relation::#column),
                     #alias,
                 );
+            });
+            let at = quote! { ACTION_COLUMNS #(+ #join_widths)* };
+            join_widths.push(quote! {
+                <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS.len()
             });
             decode_arms.push((
                 quote! { ::core::option::Option::Some(#id_enum::#variant(_)) },
@@ -582,13 +589,18 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                         row, pre, #alias, action.id, ::stream_core::Role::#role_variant,
                     )?)
                 },
+                quote! {
+                    #model_enum::#variant(::stream_core::hydrate::decode_model_at::<#path::#model>(
+                        row, #at, action.id, ::stream_core::Role::#role_variant,
+                    )?)
+                },
             ));
             display_arms.push(quote! {
                 #model_enum::#variant(model) => ::stream_core::Streamable::fmt_display(model, f),
             });
         }
         let loaded_field = format_ident!("{role}");
-        loaded_roles.push(if members.is_empty() {
+        if members.is_empty() {
             let doc = format!("No registered model can be the {words}; this enum has no values.");
             enums.push(quote! {
                 #[doc = #doc]
@@ -602,34 +614,44 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     }
                 }
             });
-            quote! { let #loaded_field = ::core::option::Option::None; }
-        } else if role == "actor" {
-            let arms = decode_arms
-                .iter()
-                .map(|(pattern, model)| quote! { #pattern => #model, });
-            quote! {
-                let #loaded_field = match action.actor_id() {
-                    #(#arms)*
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
-                            action.id,
-                            ::stream_core::Role::Actor,
-                        ));
-                    }
-                };
+        }
+        // How `Loaded` reads the role: by column name (any select of `hydrate()`), or by
+        // position (the page statements, whose select list is known).
+        let decode_role = |by_position: bool| {
+            let arms = decode_arms.iter().map(|(pattern, by_name, at)| {
+                let model = if by_position { at } else { by_name };
+                (pattern, model)
+            });
+            if members.is_empty() {
+                quote! { let #loaded_field = ::core::option::Option::None; }
+            } else if role == "actor" {
+                let arms = arms.map(|(pattern, model)| quote! { #pattern => #model, });
+                quote! {
+                    let #loaded_field = match action.actor_id() {
+                        #(#arms)*
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
+                                action.id,
+                                ::stream_core::Role::Actor,
+                            ));
+                        }
+                    };
+                }
+            } else {
+                let id_fn = format_ident!("{role}_id");
+                let arms = arms.map(
+                    |(pattern, model)| quote! { #pattern => ::core::option::Option::Some(#model), },
+                );
+                quote! {
+                    let #loaded_field = match action.#id_fn() {
+                        #(#arms)*
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    };
+                }
             }
-        } else {
-            let id_fn = format_ident!("{role}_id");
-            let arms = decode_arms.iter().map(
-                |(pattern, model)| quote! { #pattern => ::core::option::Option::Some(#model), },
-            );
-            quote! {
-                let #loaded_field = match action.#id_fn() {
-                    #(#arms)*
-                    ::core::option::Option::None => ::core::option::Option::None,
-                };
-            }
-        });
+        };
+        loaded_roles.push(decode_role(false));
+        page_roles.push(decode_role(true));
         role_column_arms.push(quote! {
             ::stream_core::Role::#role_variant => &[#(#columns),*],
         });
@@ -799,6 +821,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
 
     // The generated columns follow the five fixed ones (see `Model` below).
     let field_indexes = 5..5 + field_names.len();
+    let action_columns = 5 + field_names.len();
 
     Ok(quote! {
         #(#attrs)*
@@ -927,16 +950,16 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 fn __decode_page_row(
                     row: &sea_orm::QueryResult,
                 ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
-                    let pre = "";
+                    const ACTION_COLUMNS: usize = #action_columns;
                     let action = Model {
                         timestamp: row.try_get_by_index(0)?,
                         id: row.try_get_by_index(1)?,
                         verb: row.try_get_by_index(2)?,
-                        description: row.try_get_by_index(3)?,
-                        get_or_create_key: row.try_get_by_index(4)?,
-                        #( #field_names: row.try_get_by_index(#field_indexes)?, )*
+                        description: ::stream_core::hydrate::optional_at(row, 3)?,
+                        get_or_create_key: ::stream_core::hydrate::optional_at(row, 4)?,
+                        #( #field_names: ::stream_core::hydrate::optional_at(row, #field_indexes)?, )*
                     };
-                    #(#loaded_roles)*
+                    #(#page_roles)*
                     ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
                 }
 

@@ -80,17 +80,7 @@ impl SeaOrmAttr {
 
 /// `snake_case` → `UpperCamelCase`, the way sea-orm names columns and relations.
 pub fn upper_camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    heck::ToUpperCamelCase::to_upper_camel_case(snake)
 }
 
 /// Whether `name` can follow `actor_` in a Rust field name and, in UpperCamelCase, start a

@@ -24,6 +24,9 @@ struct Model<'a> {
     pk_column: Ident,
     roles: Roles,
     display: Option<Display>,
+    /// Every field, in order, with its `Column` variant if it is a column (sea-orm's
+    /// `ignore`d fields and relation fields are not).
+    fields: Vec<(&'a Field, Option<Ident>)>,
 }
 
 /// How the model shows itself in rendered actions: `#[stream(display = "field")]` or
@@ -135,23 +138,17 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<
     };
 
     let mut primary_keys = Vec::new();
+    let mut columns = Vec::new();
     for field in fields {
         let attr = SeaOrmAttr::parse(&field.attrs)?;
+        let column = column_variant(field, &attr);
         if attr.has_flag("primary_key") {
-            let column = attr
-                .value("enum_name")
-                .map(LitStr::value)
-                .unwrap_or_else(|| {
-                    upper_camel(
-                        &field
-                            .ident
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default(),
-                    )
-                });
-            primary_keys.push((field, column));
+            primary_keys.push((
+                field,
+                column.clone().unwrap_or_else(|| field_variant(field)),
+            ));
         }
+        columns.push((field, column));
     }
     let pk = match primary_keys.len() {
         0 => {
@@ -181,10 +178,69 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<
         ident: &input.ident,
         name,
         pk,
-        pk_column: Ident::new(&pk_column, pk.span()),
+        pk_column,
         roles,
         display,
+        fields: columns,
     }))
+}
+
+/// The `Column` variant sea-orm's `DeriveEntityModel` gives `field`: `enum_name = ".."` or the
+/// field name in UpperCamelCase; `None` for a field that is no column (`#[sea_orm(ignore)]`,
+/// or a relation such as `HasMany<..>`).
+fn column_variant(field: &Field, attr: &SeaOrmAttr) -> Option<Ident> {
+    if attr.has_flag("ignore") {
+        return None;
+    }
+    if let syn::Type::Path(path) = &field.ty
+        && path.path.segments.last().is_some_and(|segment| {
+            matches!(
+                segment.ident.to_string().as_str(),
+                "BelongsTo" | "HasOne" | "HasMany"
+            )
+        })
+    {
+        return None;
+    }
+    Some(match attr.value("enum_name") {
+        Some(name) => Ident::new(&name.value(), name.span()),
+        None => field_variant(field),
+    })
+}
+
+/// `T` of a field written `Option<T>` (any path ending in `Option`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let segment = path.path.segments.last()?;
+    if segment.ident != "Option" {
+        return None;
+    }
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => {
+            match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => Some(inner),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The field's name as a `Column` variant, the way sea-orm spells it (`r#type` → `Type`, and
+/// `Self_` for a field named `self_`).
+fn field_variant(field: &Field) -> Ident {
+    let name = field
+        .ident
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let mut variant = upper_camel(name.trim_start_matches("r#"));
+    if variant == "Self" {
+        variant.push('_');
+    }
+    Ident::new(&variant, field.span())
 }
 
 /// The relay macro of a model without a usable primary key: it ends the relay quietly, so that
@@ -335,6 +391,43 @@ fn emit(model: &Model) -> TokenStream {
         }
     });
 
+    // The page decoder: column `i` of the model is read at `at + i` of the row, in the order
+    // of `__STREAM_COLUMNS`, which is also the order the page's select lists them in.
+    let column_type = quote! {
+        <<#ident as ::stream_core::sea_orm::ModelTrait>::Entity as ::stream_core::sea_orm::EntityTrait>::Column
+    };
+    let mut column_variants = Vec::new();
+    let mut values = Vec::new();
+    let mut pk_index = 0usize;
+    for (field, column) in &model.fields {
+        let field_ident = field.ident.as_ref().expect("named field");
+        let value = match column {
+            None => quote! { ::core::default::Default::default() },
+            Some(_) if field_ident == pk_ident => {
+                pk_index = column_variants.len();
+                quote! { pk }
+            }
+            Some(variant) => {
+                let index = column_variants.len();
+                match option_inner(&field.ty) {
+                    Some(inner) => quote! {
+                        ::stream_core::hydrate::optional_at::<#inner>(row, at + #index)?
+                    },
+                    None => {
+                        let ty = &field.ty;
+                        quote! {
+                            ::stream_core::hydrate::column_at::<#ty>(row, at + #index, #column_type::#variant)?
+                        }
+                    }
+                }
+            }
+        };
+        values.push(quote! { #field_ident: #value });
+        if let Some(variant) = column {
+            column_variants.push(quote! { #column_type::#variant });
+        }
+    }
+
     quote! {
         #[automatically_derived]
         impl ::stream_core::Streamable for #ident {
@@ -344,6 +437,16 @@ fn emit(model: &Model) -> TokenStream {
                 ::core::clone::Clone::clone(&self.#pk_ident)
             }
             #fmt_display
+
+            const __STREAM_COLUMNS: &'static [#column_type] = &[#(#column_variants),*];
+
+            fn __stream_decode(
+                row: &::stream_core::sea_orm::QueryResult,
+                at: usize,
+            ) -> ::core::result::Result<Self, ::stream_core::sea_orm::TryGetError> {
+                let pk = ::stream_core::hydrate::key_at::<#pk_ty>(row, at + #pk_index)?;
+                ::core::result::Result::Ok(#ident { #(#values),* })
+            }
         }
 
         /// Hands this model's roles to `stream_core::action_entity!`.

@@ -7,7 +7,8 @@ use chrono::{TimeZone, Utc};
 use common::{Backend, Beatles, TestDb, beatles};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
-    ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Select, Statement,
+    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, QueryTrait,
+    Select, Statement, sea_query::Expr,
 };
 use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
 use test_project::{Verb, action, follow, group, post, user};
@@ -657,6 +658,32 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
         .unwrap();
     assert_eq!(rest.items.len(), 10);
     assert_eq!(rest.next, None);
+
+    // A select with a column of its own is joined and decoded by column name instead of by
+    // position: the same page either way.
+    let own_column = action::Entity::for_actor(&lennon)
+        .column_as(Expr::val(7), "seven")
+        .page(None, 20)
+        .hydrated(&*db)
+        .await
+        .unwrap();
+    assert_eq!(own_column, first);
+
+    // PostgreSQL's page is put together from cached parts: exactly what sea-query builds.
+    let select = action::Entity::for_actor(&lennon);
+    assert_eq!(
+        select
+            .clone()
+            .page(None, 20)
+            .hydrated_statement(DbBackend::Postgres)
+            .sql,
+        format!(
+            "{} LIMIT 21",
+            action::Entity::join_roles(select)
+                .build(DbBackend::Postgres)
+                .sql
+        )
+    );
 }
 
 async fn bulk_rows_keep_exactly_the_columns_they_set(db: TestDb) {

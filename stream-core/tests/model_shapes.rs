@@ -1,0 +1,245 @@
+//! Hydrated pages read each joined model by position. Models whose fields are not one plain
+//! column each must still come back whole: the primary key not first, nullable fields (`NULL`
+//! and set), a renamed column with its own `enum_name`, a raw identifier, a field sea-orm
+//! ignores. Both decoders — by position (`.page(..).hydrated`) and by column name
+//! (`.hydrate()`) — must agree with the stored rows.
+
+use stream_core::prelude::*;
+use stream_core::sea_orm::{
+    self, ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
+    QuerySelect, Schema, Set,
+};
+
+/// A note: an actor and a target with an awkward field layout.
+pub mod note {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    /// The fields in an order unlike the usual `id` first.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "note")]
+    #[stream(actor, target, display = "title")]
+    pub struct Model {
+        /// Before the primary key.
+        pub title: String,
+        /// The primary key, second.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// Nullable.
+        pub summary: Option<String>,
+        /// A raw identifier in a renamed column with its own variant name.
+        #[sea_orm(column_name = "kind_of_note", enum_name = "Kind")]
+        pub r#type: String,
+        /// Not a column: always the default when read.
+        #[sea_orm(ignore)]
+        pub scratch: Option<String>,
+        /// Nullable, not text.
+        pub rating: Option<i64>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A person: the plain kind of model.
+pub mod person {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    /// Someone who writes notes.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "person")]
+    #[stream(actor, action_object, display = "name")]
+    pub struct Model {
+        /// Primary key.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// Display name.
+        pub name: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// What happened to a note.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+    stream_core::Verb,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(sea_orm::sea_query::StringLen::N(255))"
+)]
+pub enum NoteVerb {
+    /// Written.
+    #[sea_orm(string_value = "wrote")]
+    Wrote,
+    /// Shared with someone.
+    #[sea_orm(string_value = "shared")]
+    Shared,
+}
+
+stream_core::action_entity! {
+    /// Actions on notes.
+    pub mod act {
+        table_name = "note_action",
+        verb = crate::NoteVerb,
+        models = [crate::person, crate::note],
+    }
+}
+
+async fn database() -> DatabaseConnection {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let schema = Schema::new(db.get_database_backend());
+    db.execute(&schema.create_table_from_entity(person::Entity))
+        .await
+        .unwrap();
+    db.execute(&schema.create_table_from_entity(note::Entity))
+        .await
+        .unwrap();
+    stream_core::schema::create_action_table::<act::Entity, _>(&db)
+        .await
+        .unwrap();
+    db
+}
+
+async fn note(
+    db: &DatabaseConnection,
+    title: &str,
+    summary: Option<&str>,
+    rating: Option<i64>,
+) -> note::Model {
+    note::ActiveModel {
+        title: Set(title.into()),
+        summary: Set(summary.map(Into::into)),
+        r#type: Set(format!("{title} kind")),
+        rating: Set(rating),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
+    let db = database().await;
+    let ada = person::ActiveModel {
+        name: Set("ada".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let bare = note(&db, "bare", None, None).await;
+    let full = note(&db, "full", Some("all fields set"), Some(-7)).await;
+    assert_eq!(bare.scratch, None);
+
+    let start = chrono::Utc::now() - chrono::Duration::hours(1);
+    let sends = [
+        // A person writes a note with nothing optional set.
+        (
+            act::ActorModel::Person(ada.clone()),
+            Some(bare.clone()),
+            None,
+        ),
+        // A note as the actor, with the person as action object.
+        (
+            act::ActorModel::Note(full.clone()),
+            None,
+            Some(act::ActionObjectModel::Person(ada.clone())),
+        ),
+        // A person and a note with every optional field set.
+        (
+            act::ActorModel::Person(ada.clone()),
+            Some(full.clone()),
+            None,
+        ),
+    ];
+    for (i, (actor, target, object)) in sends.iter().enumerate() {
+        let mut new = stream_core::NewAction::new(actor, NoteVerb::Shared)
+            .timestamp(start + chrono::Duration::minutes(i as i64));
+        if let Some(target) = target {
+            new = new.target(target);
+        }
+        if let Some(object) = object {
+            new = new.action_object(object);
+        }
+        act::Entity::create(&db, new).await.unwrap();
+    }
+
+    let by_position = act::Entity::stream()
+        .page(None, 10)
+        .hydrated(&db)
+        .await
+        .unwrap()
+        .items;
+    let by_name: Vec<act::Loaded> = act::Entity::stream()
+        .limit(10)
+        .hydrate()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(by_position, by_name);
+    assert_eq!(by_position.len(), 3);
+    for (loaded, (actor, target, object)) in by_position.iter().zip(sends.iter().rev()) {
+        assert_eq!(&loaded.actor, actor);
+        assert_eq!(
+            loaded.target,
+            target.clone().map(act::TargetModel::Note),
+            "target of action {}",
+            loaded.action.id
+        );
+        assert_eq!(&loaded.action_object, object);
+    }
+    // The stored rows, read by sea-orm itself, are what the page loaded.
+    assert_eq!(
+        note::Entity::find_by_id(full.id).one(&db).await.unwrap(),
+        Some(full)
+    );
+}
+
+#[tokio::test]
+async fn a_missing_joined_row_is_reported_not_decoded() {
+    let db = database().await;
+    let gone = note(&db, "gone", Some("soon deleted"), None).await;
+    let ada = person::ActiveModel {
+        name: Set("ada".into()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let action = act::Entity::create(
+        &db,
+        stream_core::NewAction::new(&ada, NoteVerb::Wrote).target(&gone),
+    )
+    .await
+    .unwrap();
+    // The row vanishes under the action, as it can where foreign keys are not enforced.
+    db.execute_unprepared("PRAGMA foreign_keys = OFF")
+        .await
+        .unwrap();
+    db.execute_unprepared(&format!("DELETE FROM note WHERE id = {}", gone.id))
+        .await
+        .unwrap();
+
+    let err = act::Entity::stream()
+        .page(None, 10)
+        .hydrated(&db)
+        .await
+        .unwrap_err();
+    let expected = format!("action {} has no target", action.id);
+    assert!(err.to_string().contains(&expected), "{err}");
+}
