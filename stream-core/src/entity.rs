@@ -99,9 +99,11 @@ pub trait ActionEntity:
     ///
     /// A batch is 2,500 actions; its `INSERT` lists only the columns some action of the batch
     /// sets (the others stay `NULL`). On SQLite the load runs with a page cache of at least
-    /// 64 MiB — every action adds entries at scattered places of several indexes, which
-    /// SQLite's default 2 MiB cache stops holding after a few hundred thousand actions — and
-    /// the connection's own `cache_size` is put back before the commit.
+    /// 256 MiB, which SQLite takes only as pages are used — every action adds entries at
+    /// scattered places of several indexes, and once the pages a load has changed no longer
+    /// fit, SQLite writes them out in the middle of the transaction (a million actions take
+    /// about 230 MB) — and the connection's own `cache_size` is put back before the commit,
+    /// which frees the pages above it.
     ///
     /// ```ignore
     /// let n = action::Entity::send_many(&db, follows.iter().map(|(who, whom)| {

@@ -41,6 +41,7 @@ struct Args {
     samples: usize,
     postgres: Option<String>,
     sqlite_only: bool,
+    postgres_only: bool,
 }
 
 fn args() -> Args {
@@ -49,6 +50,7 @@ fn args() -> Args {
         samples: 101,
         postgres: std::env::var("STREAM_BENCH_POSTGRES_URL").ok(),
         sqlite_only: false,
+        postgres_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -65,6 +67,7 @@ fn args() -> Args {
             }
             "--postgres" => args.postgres = it.next(),
             "--sqlite-only" => args.sqlite_only = true,
+            "--postgres-only" => args.postgres_only = true,
             "--bench" => {}
             other => eprintln!("ignoring argument {other:?}"),
         }
@@ -77,7 +80,9 @@ async fn main() {
     let args = args();
     let mut report = Vec::new();
     for &n in &args.sizes {
-        report.extend(run(Backend::Sqlite, n, &args).await);
+        if !args.postgres_only {
+            report.extend(run(Backend::Sqlite, n, &args).await);
+        }
         if !args.sqlite_only {
             match &args.postgres {
                 Some(_) if cfg!(feature = "postgres") => {
