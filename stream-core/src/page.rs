@@ -306,6 +306,11 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// Read the page with every actor, target and action object loaded, in one statement
     /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
+    ///
+    /// Rows are decoded by position: the action's columns, then each joined model's in the
+    /// order its derive lists them. A select that adds columns of its own (`column_as`,
+    /// `distinct`, ..) is decoded by column name instead, as [`Hydrate`](crate::Hydrate)
+    /// does; both give the same page.
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
         let (statement, by_position) = self.hydrated_page(db.get_database_backend());
         let rows = db.query_all_raw(statement).await?;
