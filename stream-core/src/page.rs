@@ -261,9 +261,16 @@ impl<A: ActionEntity> PageQuery<A> {
         }
         // The flat form: the page with the joins' columns and `LEFT JOIN`s put in after
         // `FROM <table>`. Built from the cached parts when the page selects exactly the
-        // action's columns, which is what every stream of this library does.
-        match page.sql.strip_prefix(joins.plain.as_str()) {
-            Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+        // action's columns from the action table alone, which is what every stream of this
+        // library does.
+        let spliced = page.sql.strip_prefix(joins.plain.as_str()).filter(|rest| {
+            rest.is_empty()
+                || [" WHERE ", " ORDER BY ", " LIMIT "]
+                    .iter()
+                    .any(|k| rest.starts_with(k))
+        });
+        match spliced {
+            Some(rest) => {
                 let statement = Statement {
                     sql: format!("{}{rest}", joins.flat),
                     values: page.values,
@@ -271,9 +278,9 @@ impl<A: ActionEntity> PageQuery<A> {
                 };
                 (statement, true)
             }
-            // A select of its own (extra columns, `DISTINCT`, ..): joined by sea-query, and
-            // decoded by column name.
-            _ => {
+            // A select of its own (extra columns, joins, `DISTINCT`, ..): joined by sea-query,
+            // and decoded by column name.
+            None => {
                 let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
                 let statement = Self::limited(A::join_roles(select), backend, self.fetch());
                 (statement, false)

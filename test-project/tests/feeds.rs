@@ -7,8 +7,8 @@ use chrono::{TimeZone, Utc};
 use common::{Backend, Beatles, TestDb, beatles};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, QueryTrait,
-    Select, Statement, sea_query::Expr,
+    ConnectionTrait, DbBackend, EntityTrait, JoinType, PaginatorTrait, QueryOrder, QuerySelect,
+    QueryTrait, RelationTrait, Select, Statement, sea_query::Expr,
 };
 use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
 use test_project::{Verb, action, follow, group, post, user};
@@ -668,6 +668,14 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(own_column, first);
+    // So is one with a join of its own.
+    let own_join = action::Entity::for_actor(&lennon)
+        .join(JoinType::InnerJoin, action::Relation::ActorUser.def())
+        .page(None, 20)
+        .hydrated(&*db)
+        .await
+        .unwrap();
+    assert_eq!(own_join, first);
 
     // PostgreSQL's page is put together from cached parts: exactly what sea-query builds.
     let select = action::Entity::for_actor(&lennon);
