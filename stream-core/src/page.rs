@@ -229,10 +229,10 @@ impl<A: ActionEntity> PageQuery<A> {
         Self::limited(select, backend, self.fetch())
     }
 
-    /// The statement [`hydrated`](Self::hydrated) runs on `backend`. On SQLite and
-    /// MySQL/MariaDB: the page of [`statement`](Self::statement) as a derived table under the
-    /// action table's own name, with the role joins of [`Hydrate`](crate::Hydrate) applied
-    /// to its rows only.
+    /// The statement [`hydrated`](Self::hydrated) runs on `backend`. On SQLite, and on
+    /// MySQL/MariaDB for a stream over several objects or roles: the page of
+    /// [`statement`](Self::statement) as a derived table under the action table's own name,
+    /// with the role joins of [`Hydrate`](crate::Hydrate) applied to its rows only.
     ///
     /// Joining after the `LIMIT` keeps the joins to the rows of the page whatever plan the
     /// database picks: a stream over many objects (`followed_by`, `for_actors`) is read as
@@ -241,7 +241,10 @@ impl<A: ActionEntity> PageQuery<A> {
     ///
     /// PostgreSQL plans the joins of a derived table for all its rows (hash joins over the
     /// whole model tables), so there the joins stay in the same select as the `LIMIT`,
-    /// where its planner reads each object by its primary key and stops at the page.
+    /// where its planner reads each object by its primary key and stops at the page. So do
+    /// MySQL/MariaDB's for the stream of one object (or of every action), which reads one
+    /// index range in order: MariaDB materialises a derived table into a temporary table
+    /// and sorts it, which costs more than the joins of the page.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
         self.hydrated_page(backend).0
     }
@@ -251,7 +254,17 @@ impl<A: ActionEntity> PageQuery<A> {
     fn hydrated_page(&self, backend: DbBackend) -> (Statement, bool) {
         let page = self.statement(backend);
         let joins = role_joins::<A>(backend);
-        if backend != DbBackend::Postgres {
+        let flat = match backend {
+            DbBackend::Postgres => true,
+            // MariaDB materialises a derived table (a temporary table and a sort): worth it
+            // only where the joins would otherwise run for rows the page drops.
+            DbBackend::MySql => match self.cursor {
+                None => one_index_range(&page.sql),
+                Some(_) => one_index_range(&self.select.clone().build(backend).sql),
+            },
+            _ => false,
+        };
+        if !flat {
             let statement = Statement {
                 sql: format!("{}{}{}", joins.select, page.sql, joins.rest),
                 values: page.values,
@@ -334,6 +347,23 @@ impl<A: ActionEntity> PageQuery<A> {
             Cursor::after::<A>(loaded.as_ref())
         }))
     }
+}
+
+/// Whether the page `sql` reads one index range already in newest-first order — every
+/// action, or the actions of one object (`column = ?`, `column IN (?)`) — so that its first
+/// rows are the page and joining them row by row stops at the `LIMIT`. Streams over several
+/// objects or roles (`OR`, several values, a subquery) are merged and sorted first.
+fn one_index_range(sql: &str) -> bool {
+    let Some(at) = sql.find(" WHERE ") else {
+        return true;
+    };
+    let condition = &sql[at..];
+    let condition = condition
+        .find(" ORDER BY ")
+        .map_or(condition, |end| &condition[..end]);
+    condition.matches('?').count() <= 1
+        && !condition.contains(" OR ")
+        && !condition.contains("SELECT ")
 }
 
 /// The parts a hydrated page's SQL is made of around the page's own statement.

@@ -14,6 +14,9 @@
 //!     --actions 100000,1000000 --postgres postgres://postgres@127.0.0.1:5432/test
 //! ```
 //!
+//! With `--features postgres,mysql` and `--mysql mysql://root@127.0.0.1:3306/test` it also
+//! runs on MySQL/MariaDB; `--sqlite-only` and `--postgres-only` run one backend.
+//!
 //! For each backend and size it loads the workload, then measures in one run, alternating
 //! library and hand-written SQL through the same sea-orm/sqlx connection pool: statements
 //! per hydrated page, median page latency (actor, target, user stream, deep page reached by
@@ -40,6 +43,7 @@ struct Args {
     sizes: Vec<usize>,
     samples: usize,
     postgres: Option<String>,
+    mysql: Option<String>,
     sqlite_only: bool,
     postgres_only: bool,
 }
@@ -49,6 +53,7 @@ fn args() -> Args {
         sizes: vec![100_000],
         samples: 101,
         postgres: std::env::var("STREAM_BENCH_POSTGRES_URL").ok(),
+        mysql: std::env::var("STREAM_BENCH_MYSQL_URL").ok(),
         sqlite_only: false,
         postgres_only: false,
     };
@@ -66,6 +71,7 @@ fn args() -> Args {
                 args.samples = it.next().and_then(|n| n.parse().ok()).expect("--samples N")
             }
             "--postgres" => args.postgres = it.next(),
+            "--mysql" => args.mysql = it.next(),
             "--sqlite-only" => args.sqlite_only = true,
             "--postgres-only" => args.postgres_only = true,
             "--bench" => {}
@@ -92,6 +98,15 @@ async fn main() {
                 None => eprintln!("skipping PostgreSQL: pass --postgres URL"),
             }
         }
+        if !args.sqlite_only && !args.postgres_only {
+            match &args.mysql {
+                Some(_) if cfg!(feature = "mysql") => {
+                    report.extend(run(Backend::MySql, n, &args).await)
+                }
+                Some(_) => eprintln!("skipping MariaDB: build with `--features mysql`"),
+                None => {}
+            }
+        }
     }
     println!(
         "\n| backend | actions | operation | statements | library | hand-written | library / hand |"
@@ -106,6 +121,8 @@ async fn main() {
 enum Backend {
     Sqlite,
     Postgres,
+    /// MySQL or MariaDB.
+    MySql,
 }
 
 async fn connect(backend: Backend, n: usize, args: &Args) -> DatabaseConnection {
@@ -125,6 +142,26 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> DatabaseConnection 
             let name = format!("stream_bench_{n}");
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
+            format!("{base}/{name}")
+        }
+        Backend::MySql => {
+            let admin_url = args.mysql.clone().expect("mysql url");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to MySQL/MariaDB");
+            let name = format!("stream_bench_{n}");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
                 .await
                 .unwrap();
             admin
@@ -424,6 +461,7 @@ async fn run(backend: Backend, n: usize, args: &Args) -> Vec<String> {
     let clear = match backend {
         Backend::Sqlite => "DELETE FROM stream_action",
         Backend::Postgres => "TRUNCATE stream_action RESTART IDENTITY",
+        Backend::MySql => "TRUNCATE TABLE stream_action",
     };
     db.execute_unprepared(clear).await.unwrap();
     let started = Instant::now();
@@ -443,6 +481,7 @@ async fn run(backend: Backend, n: usize, args: &Args) -> Vec<String> {
     db.execute_unprepared(match backend {
         Backend::Sqlite => "ANALYZE",
         Backend::Postgres => "VACUUM ANALYZE",
+        Backend::MySql => "ANALYZE TABLE stream_action, stream_follow, `user`, `group`, post",
     })
     .await
     .unwrap();

@@ -677,6 +677,29 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
         .unwrap();
     assert_eq!(own_join, first);
 
+    // MySQL/MariaDB read the stream of one object flat (one index range, already in order),
+    // and a stream over several objects as a derived table (the page first, then the joins).
+    let derived = |select: Select<action::Entity>, cursor: Option<&Cursor>| {
+        select
+            .page(cursor, 20)
+            .hydrated_statement(DbBackend::MySql)
+            .sql
+            .contains(" FROM (SELECT ")
+    };
+    assert!(!derived(action::Entity::for_actor(&lennon), None));
+    assert!(!derived(
+        action::Entity::for_actor(&lennon),
+        first.next.as_ref()
+    ));
+    assert!(!derived(action::Entity::stream(), first.next.as_ref()));
+    let both: [&dyn stream_core::Actor<action::Entity>; 2] = [&lennon, &hendrix];
+    assert!(derived(action::Entity::for_actors(both), None));
+    assert!(derived(
+        action::Entity::followed_by::<follow::Entity>(&lennon),
+        first.next.as_ref()
+    ));
+    assert!(derived(action::Entity::involving(&rust), None));
+
     // PostgreSQL's page is put together from cached parts: exactly what sea-query builds.
     let select = action::Entity::for_actor(&lennon);
     assert_eq!(
