@@ -115,7 +115,7 @@ pub fn optional_at<T: TryGetable>(
 /// Whether the value at `index` is `NULL`, asked of the driver's row (`false` when unsure:
 /// the caller then decodes as usual).
 fn is_null_at(row: &QueryResult, index: usize) -> bool {
-    #[allow(unused_imports)]
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     use sea_orm::sqlx::{Row, ValueRef};
     #[cfg(feature = "sqlite")]
     if let Some(row) = row.try_as_sqlite_row() {
