@@ -106,31 +106,64 @@ pub fn optional_at<T: TryGetable>(
     row: &QueryResult,
     index: usize,
 ) -> Result<Option<T>, TryGetError> {
-    if is_null_at(row, index) {
+    if null_at(row, index) == Some(true) {
         return Ok(None);
     }
     row.try_get_by_index_nullable(index)
 }
 
-/// Whether the value at `index` is `NULL`, asked of the driver's row (`false` when unsure:
-/// the caller then decodes as usual).
-fn is_null_at(row: &QueryResult, index: usize) -> bool {
+/// Whether the nullable column at position `index`, of type `T`, holds a value.
+#[doc(hidden)]
+pub fn present<T: TryGetable>(row: &QueryResult, index: usize) -> Result<bool, TryGetError> {
+    match null_at(row, index) {
+        Some(null) => Ok(!null),
+        None => Ok(row.try_get_by_index_nullable::<Option<T>>(index)?.is_some()),
+    }
+}
+
+/// The key of the role column at position `index`, whose row `model` the page joined.
+///
+/// The join matched the column to the model's primary key, so where the database compares
+/// keys exactly (SQLite, PostgreSQL) it is that primary key and need not be decoded again.
+/// MySQL and MariaDB compare strings by collation, usually case-insensitively, so there the
+/// column is read as stored.
+#[doc(hidden)]
+pub fn role_key<M: Streamable>(
+    row: &QueryResult,
+    index: usize,
+    model: &M,
+) -> Result<M::Pk, TryGetError>
+where
+    M::Pk: TryGetable,
+{
+    #[cfg(feature = "mysql")]
+    if row.try_as_mysql_row().is_some() {
+        return optional_at::<M::Pk>(row, index)?
+            .ok_or_else(|| TryGetError::Null(index.to_string()));
+    }
+    let _ = (row, index);
+    Ok(model.stream_pk())
+}
+
+/// Whether the value at `index` is `NULL`, asked of the driver's row; `None` for a row of
+/// no driver (a mock), which the caller then decodes as usual.
+fn null_at(row: &QueryResult, index: usize) -> Option<bool> {
     #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     use sea_orm::sqlx::{Row, ValueRef};
     #[cfg(feature = "sqlite")]
     if let Some(row) = row.try_as_sqlite_row() {
-        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+        return Some(row.try_get_raw(index).is_ok_and(|value| value.is_null()));
     }
     #[cfg(feature = "postgres")]
     if let Some(row) = row.try_as_pg_row() {
-        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+        return Some(row.try_get_raw(index).is_ok_and(|value| value.is_null()));
     }
     #[cfg(feature = "mysql")]
     if let Some(row) = row.try_as_mysql_row() {
-        return row.try_get_raw(index).is_ok_and(|value| value.is_null());
+        return Some(row.try_get_raw(index).is_ok_and(|value| value.is_null()));
     }
     let _ = (row, index);
-    false
+    None
 }
 
 /// The column `column` at position `index`. A `NULL` where the field is not an `Option` is a

@@ -487,6 +487,9 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         let mut ref_id_arms = Vec::new();
         let mut ref_model_arms = Vec::new();
         let mut decode_arms = Vec::new();
+        // For the page decoder: (field, key type, column index, model offset, model path,
+        // variant) of each member.
+        let mut page_members = Vec::new();
         let mut display_arms = Vec::new();
         for m in &members {
             let field = format_ident!("{}_{}", role, m.info.name);
@@ -501,6 +504,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             let field_doc = format!("The {words} when it is a `{}`.", m.info.name);
             // Indexed by `(column, timestamp, id)`, which serves the foreign key and the
             // column's newest-first stream: see `stream_core::schema::stream_indexes`.
+            let field_index = 5 + field_names.len();
             field_names.push(field.clone());
             fields.push(quote! {
                 #[doc = #field_doc]
@@ -579,6 +583,14 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 );
             });
             let at = quote! { ACTION_COLUMNS #(+ #join_widths)* };
+            page_members.push((
+                field.clone(),
+                m.pk_alias.clone(),
+                field_index,
+                at.clone(),
+                quote! { #path::#model },
+                variant.clone(),
+            ));
             join_widths.push(quote! {
                 <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS.len()
             });
@@ -587,11 +599,6 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 quote! {
                     #model_enum::#variant(::stream_core::hydrate::decode_model::<#path::#model>(
                         row, pre, #alias, action.id, ::stream_core::Role::#role_variant,
-                    )?)
-                },
-                quote! {
-                    #model_enum::#variant(::stream_core::hydrate::decode_model_at::<#path::#model>(
-                        row, #at, action.id, ::stream_core::Role::#role_variant,
                     )?)
                 },
             ));
@@ -615,13 +622,10 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
             });
         }
-        // How `Loaded` reads the role: by column name (any select of `hydrate()`), or by
-        // position (the page statements, whose select list is known).
-        let decode_role = |by_position: bool| {
-            let arms = decode_arms.iter().map(|(pattern, by_name, at)| {
-                let model = if by_position { at } else { by_name };
-                (pattern, model)
-            });
+        // How `Loaded` reads the role by column name (any select of `hydrate()`); the page
+        // statements, whose select list is known, are read by position (`page_role`).
+        let decode_role = || {
+            let arms = decode_arms.iter().map(|(pattern, model)| (pattern, model));
             if members.is_empty() {
                 quote! { let #loaded_field = ::core::option::Option::None; }
             } else if role == "actor" {
@@ -650,8 +654,14 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
             }
         };
-        loaded_roles.push(decode_role(false));
-        page_roles.push(decode_role(true));
+        loaded_roles.push(decode_role());
+        page_roles.push(page_role(
+            role,
+            &loaded_field,
+            &model_enum,
+            &role_variant,
+            &page_members,
+        ));
         role_column_arms.push(quote! {
             ::stream_core::Role::#role_variant => &[#(#columns),*],
         });
@@ -820,7 +830,6 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     });
 
     // The generated columns follow the five fixed ones (see `Model` below).
-    let field_indexes = 5..5 + field_names.len();
     let action_columns = 5 + field_names.len();
 
     Ok(quote! {
@@ -951,15 +960,16 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     row: &sea_orm::QueryResult,
                 ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
                     const ACTION_COLUMNS: usize = #action_columns;
+                    let id: i64 = row.try_get_by_index(1)?;
+                    #(#page_roles)*
                     let action = Model {
                         timestamp: row.try_get_by_index(0)?,
-                        id: row.try_get_by_index(1)?,
+                        id,
                         verb: row.try_get_by_index(2)?,
                         description: ::stream_core::hydrate::optional_at(row, 3)?,
                         get_or_create_key: ::stream_core::hydrate::optional_at(row, 4)?,
-                        #( #field_names: ::stream_core::hydrate::optional_at(row, #field_indexes)?, )*
+                        #( #field_names, )*
                     };
-                    #(#page_roles)*
                     ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
                 }
 
@@ -974,4 +984,82 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// How the page decoder reads one role: which of the role's columns is set (the first, in
+/// declaration order, as `<role>_id()` decides), the model joined through it, and the
+/// role's key columns — the set one from the model's primary key where the join compares
+/// keys exactly (see `stream_core::hydrate::role_key`), any other set one as stored.
+fn page_role(
+    role: &str,
+    loaded: &Ident,
+    model_enum: &Ident,
+    role_variant: &Ident,
+    members: &[(Ident, Ident, usize, TokenStream, TokenStream, Ident)],
+) -> TokenStream {
+    if members.is_empty() {
+        return quote! { let #loaded = ::core::option::Option::None; };
+    }
+    let present: Vec<Ident> = members
+        .iter()
+        .map(|(field, ..)| format_ident!("__present_{}", field))
+        .collect();
+    let checks = members
+        .iter()
+        .zip(&present)
+        .map(|((field, key, index, ..), present)| {
+            quote! {
+                let #present = ::stream_core::hydrate::present::<#key>(row, #index)?;
+                let mut #field: ::core::option::Option<#key> = ::core::option::Option::None;
+            }
+        });
+    let chain =
+        members
+            .iter()
+            .zip(&present)
+            .map(|((field, _, index, at, path, variant), present)| {
+                quote! {
+                    if #present {
+                        let model = ::stream_core::hydrate::decode_model_at::<#path>(
+                            row, #at, id, ::stream_core::Role::#role_variant,
+                        )?;
+                        #field = ::core::option::Option::Some(
+                            ::stream_core::hydrate::role_key(row, #index, &model)?,
+                        );
+                        ::core::option::Option::Some(#model_enum::#variant(model))
+                    } else
+                }
+            });
+    let others = members
+        .iter()
+        .zip(&present)
+        .map(|((field, _, index, ..), present)| {
+            quote! {
+                if #present && #field.is_none() {
+                    #field = ::stream_core::hydrate::optional_at(row, #index)?;
+                }
+            }
+        });
+    let decided = if role == "actor" {
+        quote! {
+            let #loaded = match #(#chain)* { ::core::option::Option::None } {
+                ::core::option::Option::Some(model) => model,
+                ::core::option::Option::None => {
+                    return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
+                        id,
+                        ::stream_core::Role::Actor,
+                    ));
+                }
+            };
+        }
+    } else {
+        quote! {
+            let #loaded = #(#chain)* { ::core::option::Option::None };
+        }
+    };
+    quote! {
+        #(#checks)*
+        #decided
+        #(#others)*
+    }
 }
