@@ -19,6 +19,7 @@ common::on_every_backend!(
     timestamps_round_trip_to_the_microsecond_and_sort_alike,
     big_and_string_keys_and_the_longest_slug_round_trip,
     descriptions_keep_every_character,
+    hydrated_pages_keep_role_keys_as_stored,
 );
 
 fn utc(rfc3339: &str) -> DateTime<Utc> {
@@ -360,5 +361,70 @@ async fn descriptions_keep_every_character(db: TestDb) {
     assert_eq!(
         action::Entity::find().count(&*db).await.unwrap(),
         texts.len() as u64
+    );
+}
+
+/// A hydrated page takes the set role's key from the joined model where the database compares
+/// keys exactly; the action still reads back exactly as stored. MySQL and MariaDB compare
+/// strings case-insensitively, so there a key may differ from the primary key it joins.
+async fn hydrated_pages_keep_role_keys_as_stored(db: TestDb) {
+    let lennon = common::user(&db, "lennon").await;
+    let phone = device::ActiveModel {
+        id: Set(7),
+        name: Set("phone".into()),
+    }
+    .insert(&*db)
+    .await
+    .unwrap();
+    let rust = tag::ActiveModel {
+        id: Set("rust".into()),
+    }
+    .insert(&*db)
+    .await
+    .unwrap();
+    let tagged = audit::Entity::send(&db, &lennon, AuditVerb::Tagged)
+        .target(&rust)
+        .action_object(&lennon)
+        .await
+        .unwrap();
+    audit::Entity::send(&db, &phone, AuditVerb::Registered)
+        .target(&phone)
+        .await
+        .unwrap();
+    if db.backend == Backend::MySql {
+        // Accepted by the foreign key: 'RUST' = 'rust' under the column's collation.
+        db.execute_unprepared(&format!(
+            "UPDATE audit_action SET target_tag = 'RUST' WHERE id = {}",
+            tagged.id
+        ))
+        .await
+        .unwrap();
+    }
+
+    let page = audit::Entity::stream()
+        .page(None, 10)
+        .hydrated(&*db)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    for loaded in &page.items {
+        let stored = audit::Entity::find_by_id(loaded.action.id)
+            .one(&*db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(loaded.action, stored);
+    }
+    let tagged = &page.items[1];
+    assert_eq!(tagged.target, Some(audit::TargetModel::Tag(rust)));
+    let expected = match db.backend {
+        Backend::MySql => "RUST",
+        _ => "rust",
+    };
+    assert_eq!(tagged.action.target_tag.as_deref(), Some(expected));
+    assert_eq!(
+        page.items[0].action.target_device,
+        Some(phone.id),
+        "a 64-bit key from the joined model"
     );
 }
