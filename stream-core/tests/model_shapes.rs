@@ -114,6 +114,16 @@ async fn database() -> DatabaseConnection {
     db
 }
 
+async fn ada(db: &DatabaseConnection) -> person::Model {
+    person::ActiveModel {
+        name: Set("ada".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
 async fn note(
     db: &DatabaseConnection,
     title: &str,
@@ -135,13 +145,7 @@ async fn note(
 #[tokio::test]
 async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
     let db = database().await;
-    let ada = person::ActiveModel {
-        name: Set("ada".into()),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    let ada = ada(&db).await;
     let bare = note(&db, "bare", None, None).await;
     let full = note(&db, "full", Some("all fields set"), Some(-7)).await;
     assert_eq!(bare.scratch, None);
@@ -214,13 +218,7 @@ async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
 async fn a_missing_joined_row_is_reported_not_decoded() {
     let db = database().await;
     let gone = note(&db, "gone", Some("soon deleted"), None).await;
-    let ada = person::ActiveModel {
-        name: Set("ada".into()),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    let ada = ada(&db).await;
     let action = act::Entity::create(
         &db,
         stream_core::NewAction::new(&ada, NoteVerb::Wrote).target(&gone),

@@ -624,37 +624,35 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         }
         // How `Loaded` reads the role by column name (any select of `hydrate()`); the page
         // statements, whose select list is known, are read by position (`page_role`).
-        let decode_role = || {
-            let arms = decode_arms.iter().map(|(pattern, model)| (pattern, model));
-            if members.is_empty() {
-                quote! { let #loaded_field = ::core::option::Option::None; }
-            } else if role == "actor" {
-                let arms = arms.map(|(pattern, model)| quote! { #pattern => #model, });
-                quote! {
-                    let #loaded_field = match action.actor_id() {
-                        #(#arms)*
-                        ::core::option::Option::None => {
-                            return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
-                                action.id,
-                                ::stream_core::Role::Actor,
-                            ));
-                        }
-                    };
-                }
-            } else {
-                let id_fn = format_ident!("{role}_id");
-                let arms = arms.map(
-                    |(pattern, model)| quote! { #pattern => ::core::option::Option::Some(#model), },
-                );
-                quote! {
-                    let #loaded_field = match action.#id_fn() {
-                        #(#arms)*
-                        ::core::option::Option::None => ::core::option::Option::None,
-                    };
-                }
+        loaded_roles.push(if members.is_empty() {
+            quote! { let #loaded_field = ::core::option::Option::None; }
+        } else if role == "actor" {
+            let arms = decode_arms
+                .iter()
+                .map(|(pattern, model)| quote! { #pattern => #model, });
+            quote! {
+                let #loaded_field = match action.actor_id() {
+                    #(#arms)*
+                    ::core::option::Option::None => {
+                        return ::core::result::Result::Err(::stream_core::hydrate::missing_role(
+                            action.id,
+                            ::stream_core::Role::Actor,
+                        ));
+                    }
+                };
             }
-        };
-        loaded_roles.push(decode_role());
+        } else {
+            let id_fn = format_ident!("{role}_id");
+            let arms = decode_arms.iter().map(
+                |(pattern, model)| quote! { #pattern => ::core::option::Option::Some(#model), },
+            );
+            quote! {
+                let #loaded_field = match action.#id_fn() {
+                    #(#arms)*
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            }
+        });
         page_roles.push(page_role(
             role,
             &loaded_field,

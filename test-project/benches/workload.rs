@@ -142,44 +142,12 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> (DatabaseConnection
             format!("sqlite://{}?mode=rwc", file.display())
         }
         Backend::Postgres => {
-            let admin_url = args.postgres.clone().expect("postgres url");
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to PostgreSQL");
-            let name = format!("stream_bench_{n}");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| base)
-                .unwrap_or(&admin_url);
-            format!("{base}/{name}")
+            let url = args.postgres.as_deref().expect("postgres url");
+            fresh_database(url, n, "WITH (FORCE)").await
         }
         Backend::MySql => {
-            let admin_url = args.mysql.clone().expect("mysql url");
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to MySQL/MariaDB");
-            let name = format!("stream_bench_{n}");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-                .await
-                .unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| base)
-                .unwrap_or(&admin_url);
-            format!("{base}/{name}")
+            let url = args.mysql.as_deref().expect("mysql url");
+            fresh_database(url, n, "").await
         }
     };
     let mut options = ConnectOptions::new(url.clone());
@@ -189,6 +157,27 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> (DatabaseConnection
         .await
         .expect("create tables");
     (db, url)
+}
+
+/// Drop and create the database `stream_bench_<n>` on the server of `admin_url` (`drop_options`
+/// follow `DROP DATABASE IF EXISTS ..`), and return its URL.
+async fn fresh_database(admin_url: &str, n: usize, drop_options: &str) -> String {
+    let admin = Database::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {admin_url}: {e}"));
+    let name = format!("stream_bench_{n}");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} {drop_options}"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
 }
 
 /// A pool of one connection on the database at `url`.
