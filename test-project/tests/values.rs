@@ -10,8 +10,8 @@ use stream_core::NewAction;
 use stream_core::prelude::*;
 use stream_core::schema::timestamp_value;
 use stream_core::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, Statement,
 };
 use test_project::{AuditVerb, Verb, action, audit, device, tag};
 
@@ -312,6 +312,40 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
         .unwrap();
     assert_eq!(by_slug, sent.len() as u64);
 
+    // The bulk path stores the same keys, in the order given.
+    let pairs: Vec<(&device::Model, &tag::Model)> = devices
+        .iter()
+        .flat_map(|device| tags.iter().map(move |tag| (device, tag)))
+        .collect();
+    let bulk = pairs.iter().map(|&(device, tag)| {
+        NewAction::new(device, AuditVerb::Registered)
+            .target(tag)
+            .action_object(&lennon)
+    });
+    let stored = audit::Entity::send_many(&db, bulk).await.unwrap();
+    assert_eq!(stored, pairs.len() as u64);
+    let loaded = audit::Entity::find()
+        .filter(audit::Column::Verb.eq(AuditVerb::Registered))
+        .order_by_asc(audit::Column::Id)
+        .all(&*db)
+        .await
+        .unwrap();
+    let keys: Vec<_> = loaded
+        .iter()
+        .map(|a| (a.actor_id(), a.target_id(), a.action_object_id()))
+        .collect();
+    let expected: Vec<_> = pairs
+        .iter()
+        .map(|(device, tag)| {
+            (
+                Some(audit::ActorId::Device(device.id)),
+                Some(audit::TargetId::Tag(tag.id.clone())),
+                Some(audit::ActionObjectId::User(lennon.id)),
+            )
+        })
+        .collect();
+    assert_eq!(keys, expected);
+
     let (first, created) = audit::Entity::get_or_create(&db, &devices[0], AuditVerb::Tagged)
         .target(&tags[2])
         .await
@@ -362,6 +396,25 @@ async fn descriptions_keep_every_character(db: TestDb) {
         action::Entity::find().count(&*db).await.unwrap(),
         texts.len() as u64
     );
+    // The bulk path keeps them exactly too.
+    let bulk = texts
+        .iter()
+        .map(|text| NewAction::new(&lennon, Verb::Created).description(text.clone()));
+    assert_eq!(
+        action::Entity::send_many(&db, bulk).await.unwrap(),
+        texts.len() as u64
+    );
+    let bulk: Vec<Option<String>> = action::Entity::find()
+        .filter(action::Column::Verb.eq(Verb::Created))
+        .order_by_asc(action::Column::Id)
+        .all(&*db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.description)
+        .collect();
+    let expected: Vec<Option<String>> = texts.iter().cloned().map(Some).collect();
+    assert_eq!(bulk, expected);
 }
 
 /// A hydrated page takes the set role's key from the joined model where the database compares
