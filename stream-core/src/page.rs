@@ -225,8 +225,13 @@ impl<A: ActionEntity> PageQuery<A> {
     /// The statement [`all`](Self::all) runs on `backend`: the select with the keyset
     /// condition and a literal `LIMIT size + 1`. For `EXPLAIN`, logging or a query of your own.
     pub fn statement(&self, backend: DbBackend) -> Statement {
-        let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
-        Self::limited(select, backend, self.fetch())
+        match &self.cursor {
+            None => Self::limited(&self.select, backend, self.fetch()),
+            Some(cursor) => {
+                let select = Self::filtered(self.select.clone(), Some(cursor), backend);
+                Self::limited(&select, backend, self.fetch())
+            }
+        }
     }
 
     /// The statement [`hydrated`](Self::hydrated) runs on `backend`. On SQLite, and on
@@ -246,22 +251,33 @@ impl<A: ActionEntity> PageQuery<A> {
     /// index range in order: MariaDB materialises a derived table into a temporary table
     /// and sorts it, which costs more than the joins of the page.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
-        self.hydrated_page(backend).0
+        PageQuery {
+            select: self.select.clone(),
+            ..*self
+        }
+        .into_hydrated_page(backend)
+        .0
     }
 
     /// The hydrated statement, and whether its columns are the action's followed by each
     /// joined model's, in the order the generated page decoder reads them by position.
-    fn hydrated_page(&self, backend: DbBackend) -> (Statement, bool) {
-        let page = self.statement(backend);
+    ///
+    /// Takes the page by value: a page is read far more often than its statement is looked
+    /// at, and cloning the select (a few dozen boxed expressions) costs a tenth of decoding
+    /// the page.
+    fn into_hydrated_page(self, backend: DbBackend) -> (Statement, bool) {
+        let fetch = self.fetch();
         let joins = role_joins::<A>(backend);
+        // MariaDB: whether the stream, without the cursor, reads one index range.
+        let mysql_flat = (backend == DbBackend::MySql && self.cursor.is_some())
+            .then(|| one_index_range(&self.select.build(backend).sql));
+        let select = Self::filtered(self.select, self.cursor.as_ref(), backend);
+        let page = Self::limited(&select, backend, fetch);
         let flat = match backend {
             DbBackend::Postgres => true,
             // MariaDB materialises a derived table (a temporary table and a sort): worth it
             // only where the joins would otherwise run for rows the page drops.
-            DbBackend::MySql => match self.cursor {
-                None => one_index_range(&page.sql),
-                Some(_) => one_index_range(&self.select.clone().build(backend).sql),
-            },
+            DbBackend::MySql => mysql_flat.unwrap_or_else(|| one_index_range(&page.sql)),
             _ => false,
         };
         if !flat {
@@ -293,11 +309,7 @@ impl<A: ActionEntity> PageQuery<A> {
             }
             // A select of its own (extra columns, joins, `DISTINCT`, ..): joined by sea-query,
             // and decoded by column name.
-            None => {
-                let select = Self::filtered(self.select.clone(), self.cursor.as_ref(), backend);
-                let statement = Self::limited(A::join_roles(select), backend, self.fetch());
-                (statement, false)
-            }
+            None => (Self::limited(&A::join_roles(select), backend, fetch), false),
         }
     }
 
@@ -308,7 +320,7 @@ impl<A: ActionEntity> PageQuery<A> {
     /// a hydrated page, its ten-table join costs far more to plan than to run) and SQLite may
     /// walk the wrong index. The limit is a number this library computed, so writing it into
     /// the SQL is safe.
-    fn limited(select: Select<A>, backend: DbBackend, fetch: u64) -> Statement {
+    fn limited(select: &Select<A>, backend: DbBackend, fetch: u64) -> Statement {
         let mut statement = select.build(backend);
         statement.sql.push_str(&format!(" LIMIT {fetch}"));
         // The cursor's timestamp: MariaDB nulls a `DateTime<Utc>` parameter outside
@@ -332,7 +344,8 @@ impl<A: ActionEntity> PageQuery<A> {
     /// `distinct`, ..) is decoded by column name instead, as [`Hydrate`](crate::Hydrate)
     /// does; both give the same page.
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        let (statement, by_position) = self.hydrated_page(db.get_database_backend());
+        let size = self.size;
+        let (statement, by_position) = self.into_hydrated_page(db.get_database_backend());
         let rows = db.query_all_raw(statement).await?;
         let rows = if by_position {
             rows.iter()
@@ -343,7 +356,7 @@ impl<A: ActionEntity> PageQuery<A> {
                 .map(|row| A::Loaded::from_query_result(row, ""))
                 .collect::<Result<Vec<_>, _>>()?
         };
-        Ok(split(rows, self.size, |loaded| {
+        Ok(split(rows, size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))
     }
