@@ -1,4 +1,5 @@
-//! Bulk send: many actions in one transaction, one multi-row `INSERT` per batch.
+//! Bulk send: many actions in one transaction, one multi-row `INSERT` per batch (on SQLite
+//! into a staging table, whose rows one `INSERT .. SELECT` then moves; see [`Staging`]).
 
 use crate::{ActionEntity, NewAction, Role};
 use sea_orm::{
