@@ -258,7 +258,7 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
         } else {
             txn.execute(&insert).await?;
         }
-        txn.execute(&staging.drop()).await?;
+        txn.execute(&staging.drop_table()).await?;
     }
     Ok((count, stored))
 }
@@ -321,7 +321,7 @@ impl<A: ActionEntity> Staging<A> {
         Ok(insert)
     }
 
-    fn drop(&self) -> sea_orm::sea_query::TableDropStatement {
+    fn drop_table(&self) -> sea_orm::sea_query::TableDropStatement {
         let mut drop = sea_orm::sea_query::Table::drop();
         drop.table(self.table.clone());
         drop
