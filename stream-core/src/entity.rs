@@ -97,17 +97,18 @@ pub trait ActionEntity:
     /// none), one multi-row `INSERT` per batch, then the signal for each action after the
     /// commit. Returns how many were stored.
     ///
-    /// A batch is 2,500 actions; its `INSERT` lists only the columns some action of the batch
-    /// sets (the others stay `NULL`). On SQLite the batches fill a temporary staging table
-    /// (`temp.stream_bulk_<action table>`, dropped before the commit) and one
-    /// `INSERT .. SELECT` moves every row into the action table in order: SQLite copies every
-    /// page a multi-row statement changes into a statement journal, and the one statement
-    /// copies each page once instead of once per batch. The load also runs with a page cache
-    /// of at least 256 MiB, which SQLite takes only as pages are used — every action adds
-    /// entries at scattered places of several indexes, and once the pages a load has changed
-    /// no longer fit, SQLite writes them out in the middle of the transaction (a million
-    /// actions take about 230 MB) — and the connection's own `cache_size` is put back before
-    /// the commit, which frees the pages above it.
+    /// A batch is as many actions as fit in 30,000 bound values with every column set (2,500
+    /// for an action table of nine role columns); its `INSERT` lists only the columns some
+    /// action of the batch sets (the others stay `NULL`). On SQLite the batches fill a
+    /// temporary staging table (`temp.stream_bulk_<action table>`, dropped before the commit)
+    /// and one `INSERT .. SELECT` moves every row into the action table in order: SQLite
+    /// copies every page a multi-row statement changes into a statement journal, and the one
+    /// statement copies each page once instead of once per batch. The load also runs with a
+    /// page cache of at least 256 MiB, which SQLite takes only as pages are used — every
+    /// action adds entries at scattered places of several indexes, and once the pages a load
+    /// has changed no longer fit, SQLite writes them out in the middle of the transaction (a
+    /// million actions take about 230 MB) — and the connection's own `cache_size` is put back
+    /// before the commit, which frees the pages above it.
     ///
     /// ```ignore
     /// let n = action::Entity::send_many(&db, follows.iter().map(|(who, whom)| {
