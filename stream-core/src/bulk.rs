@@ -211,7 +211,7 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
     let batch = (MAX_PARAMETERS / Layout::<A>::all().columns().count()).max(1);
     let mut stored: Vec<Arc<A::Model>> = Vec::new();
     let mut count = 0u64;
-    // The columns some action sets, over every batch.
+    // The columns some action sets, over every batch (for the staging table's move).
     let mut used = Layout::<A>::none();
     let mut pending = Vec::with_capacity(if per_row { 1 } else { batch });
     while actions.peek().is_some() {
@@ -231,33 +231,20 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
             rows += 1;
         }
         count += rows;
-        used = used.union(&layout);
         if staging.is_some() {
+            used = used.union(&layout);
             txn.execute(&insert).await?;
-        } else if returning {
-            insert.returning_all();
-            for result in txn.query_all(&insert).await? {
-                stored.push(Arc::new(A::Model::from_query_result(&result, "")?));
-            }
-        } else {
+        } else if per_row {
             let result = txn.execute(&insert).await?;
-            if per_row {
-                stored.push(Arc::new(
-                    read_back::<A>(txn, result.last_insert_id()).await?,
-                ));
-            }
+            stored.push(Arc::new(
+                read_back::<A>(txn, result.last_insert_id()).await?,
+            ));
+        } else {
+            run_insert::<A>(txn, insert, returning, &mut stored).await?;
         }
     }
     if let Some(staging) = &staging {
-        let mut insert = staging.move_rows(&used)?;
-        if returning {
-            insert.returning_all();
-            for result in txn.query_all(&insert).await? {
-                stored.push(Arc::new(A::Model::from_query_result(&result, "")?));
-            }
-        } else {
-            txn.execute(&insert).await?;
-        }
+        run_insert::<A>(txn, staging.move_rows(&used)?, returning, &mut stored).await?;
         txn.execute(&staging.drop_table()).await?;
     }
     Ok((count, stored))
@@ -326,6 +313,24 @@ impl<A: ActionEntity> Staging<A> {
         drop.table(self.table.clone());
         drop
     }
+}
+
+/// Run `insert`; with `returning`, read the rows it stored back (`RETURNING`) into `stored`.
+async fn run_insert<A: ActionEntity>(
+    txn: &DatabaseTransaction,
+    mut insert: sea_orm::sea_query::InsertStatement,
+    returning: bool,
+    stored: &mut Vec<Arc<A::Model>>,
+) -> crate::Result<()> {
+    if !returning {
+        txn.execute(&insert).await?;
+        return Ok(());
+    }
+    insert.returning_all();
+    for result in txn.query_all(&insert).await? {
+        stored.push(Arc::new(A::Model::from_query_result(&result, "")?));
+    }
+    Ok(())
 }
 
 async fn read_back<A: ActionEntity>(txn: &DatabaseTransaction, id: u64) -> crate::Result<A::Model> {

@@ -164,19 +164,8 @@ async fn deleting_a_user_cascades_or_sets_null_in_every_role(db: TestDb) {
     .insert(&*db)
     .await
     .unwrap();
-    let phone = device::ActiveModel {
-        id: Set(7_000_000_000),
-        name: Set("phone".into()),
-    }
-    .insert(&*db)
-    .await
-    .unwrap();
-    let rust = tag::ActiveModel {
-        id: Set("rust".into()),
-    }
-    .insert(&*db)
-    .await
-    .unwrap();
+    let phone = common::device(&db, 7_000_000_000, "phone").await;
+    let rust = common::tag(&db, "rust").await;
 
     let send = |actor: &user::Model| action::Entity::send(&db, actor, Verb::Default);
     // Each of these involves hendrix, directly or through his post or comment.

@@ -10,8 +10,7 @@ use stream_core::NewAction;
 use stream_core::prelude::*;
 use stream_core::schema::timestamp_value;
 use stream_core::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
 };
 use test_project::{AuditVerb, Verb, action, audit, device, tag};
 
@@ -232,15 +231,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
         (5_000_000_000, "past 32 bits"),
         (-1, "minus one"),
     ] {
-        devices.push(
-            device::ActiveModel {
-                id: Set(id),
-                name: Set(name.into()),
-            }
-            .insert(&*db)
-            .await
-            .unwrap(),
-        );
+        devices.push(common::device(&db, id, name).await);
     }
     let mut tags = Vec::new();
     for id in [
@@ -250,7 +241,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
         "🎸".repeat(255),
         "with space and 'quote'".to_owned(),
     ] {
-        tags.push(tag::ActiveModel { id: Set(id) }.insert(&*db).await.unwrap());
+        tags.push(common::tag(&db, &id).await);
     }
 
     let mut sent = Vec::new();
@@ -422,19 +413,8 @@ async fn descriptions_keep_every_character(db: TestDb) {
 /// strings case-insensitively, so there a key may differ from the primary key it joins.
 async fn hydrated_pages_keep_role_keys_as_stored(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
-    let phone = device::ActiveModel {
-        id: Set(7),
-        name: Set("phone".into()),
-    }
-    .insert(&*db)
-    .await
-    .unwrap();
-    let rust = tag::ActiveModel {
-        id: Set("rust".into()),
-    }
-    .insert(&*db)
-    .await
-    .unwrap();
+    let phone = common::device(&db, 7, "phone").await;
+    let rust = common::tag(&db, "rust").await;
     let tagged = audit::Entity::send(&db, &lennon, AuditVerb::Tagged)
         .target(&rust)
         .action_object(&lennon)

@@ -22,7 +22,7 @@ use stream_core::sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
     Set, Statement,
 };
-use test_project::{group, post, user};
+use test_project::{device, group, post, tag, user};
 
 /// Where a test runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -419,6 +419,25 @@ pub async fn post(db: &DatabaseConnection, author: &user::Model, title: &str) ->
     .insert(db)
     .await
     .expect("insert post")
+}
+
+pub async fn device(db: &DatabaseConnection, id: i64, name: &str) -> device::Model {
+    device::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+    }
+    .insert(db)
+    .await
+    .expect("insert device")
+}
+
+pub async fn tag(db: &DatabaseConnection, id: &str) -> tag::Model {
+    tag::ActiveModel {
+        id: Set(id.to_owned()),
+    }
+    .insert(db)
+    .await
+    .expect("insert tag")
 }
 
 /// The original test suite's users.
