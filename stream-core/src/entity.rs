@@ -55,6 +55,11 @@ pub trait ActionEntity:
     /// directly with sea-orm's own pagination: `A::join_roles(select).cursor_by(..)`.
     fn join_roles(select: Select<Self>) -> Select<Self>;
 
+    /// The joins of a hydrated page, read by position: as [`join_roles`](Self::join_roles),
+    /// with each model's `__STREAM_PAGE_COLUMNS`. Generated; not for direct use.
+    #[doc(hidden)]
+    fn __join_roles_for_page(select: Select<Self>) -> Select<Self>;
+
     /// Decode a row of [`PageQuery::hydrated_statement`](crate::PageQuery::hydrated_statement):
     /// the action's columns by position, then the joined models. Generated; not for direct use.
     #[doc(hidden)]

@@ -28,8 +28,8 @@
 
 use crate::{ActionEntity, Role, StreamError, Streamable};
 use sea_orm::{
-    ColumnTrait, DbErr, FromQueryResult, IdenStatic, JoinType, QueryResult, QuerySelect,
-    RelationDef, Select, SelectModel, Selector, TryGetError, TryGetable,
+    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, JoinType, QueryResult,
+    QuerySelect, RelationDef, Select, SelectModel, Selector, TryGetError, TryGetable,
     sea_query::{Alias, Expr},
 };
 
@@ -55,33 +55,36 @@ fn prefix(pre: &str, alias: &str) -> String {
 }
 
 /// `LEFT JOIN` the table of model `M` through `relation`, under `alias`, and select each of
-/// its columns as `"<alias>__<column>"`, in the order of `M::__STREAM_COLUMNS`. Used by the
-/// generated `join_roles`.
+/// its `columns` as `"<alias>__<column>"`: `M::__STREAM_COLUMNS` for the generated
+/// `join_roles`, `M::__STREAM_PAGE_COLUMNS` for the page's `__join_roles_for_page`.
 #[doc(hidden)]
 pub fn join_model<A: ActionEntity, M: Streamable>(
     select: Select<A>,
     relation: RelationDef,
     alias: &'static str,
+    columns: &[<M::Entity as EntityTrait>::Column],
 ) -> Select<A> {
     let mut select = select.join_as(JoinType::LeftJoin, relation, Alias::new(alias));
     let pre = prefix("", alias);
-    for &column in M::__STREAM_COLUMNS {
+    for &column in columns {
         let expr = column.select_as(Expr::col((Alias::new(alias), column)));
         select = select.column_as(expr, format!("{pre}{}", column.as_str()));
     }
     select
 }
 
-/// Decode the model joined at position `at` of a page row (see `Streamable::__stream_decode`);
-/// like [`decode_model`], a missing row is an error.
+/// Decode the model joined at position `at` of a page row through the role column holding
+/// `key` (see `Streamable::__stream_decode`); like [`decode_model`], a missing row is an
+/// error.
 #[doc(hidden)]
 pub fn decode_model_at<M: Streamable>(
     row: &QueryResult,
     at: usize,
+    key: M::Pk,
     action_id: i64,
     role: Role,
 ) -> Result<M, DbErr> {
-    match M::__stream_decode(row, at) {
+    match M::__stream_decode(row, at, key) {
         Ok(model) => Ok(model),
         Err(TryGetError::Null(_)) => Err(missing_role(action_id, role)),
         Err(TryGetError::DbErr(err)) => Err(err),
@@ -110,39 +113,6 @@ pub fn optional_at<T: TryGetable>(
         return Ok(None);
     }
     row.try_get_by_index_nullable(index)
-}
-
-/// Whether the nullable column at position `index`, of type `T`, holds a value.
-#[doc(hidden)]
-pub fn present<T: TryGetable>(row: &QueryResult, index: usize) -> Result<bool, TryGetError> {
-    match null_at(row, index) {
-        Some(null) => Ok(!null),
-        None => Ok(row.try_get_by_index_nullable::<Option<T>>(index)?.is_some()),
-    }
-}
-
-/// The key of the role column at position `index`, whose row `model` the page joined.
-///
-/// The join matched the column to the model's primary key, so where the database compares
-/// keys exactly (SQLite, PostgreSQL) it is that primary key and need not be decoded again.
-/// MySQL and MariaDB compare strings by collation, usually case-insensitively, so there the
-/// column is read as stored.
-#[doc(hidden)]
-pub fn role_key<M: Streamable>(
-    row: &QueryResult,
-    index: usize,
-    model: &M,
-) -> Result<M::Pk, TryGetError>
-where
-    M::Pk: TryGetable,
-{
-    #[cfg(feature = "mysql")]
-    if row.try_as_mysql_row().is_some() {
-        return optional_at::<M::Pk>(row, index)?
-            .ok_or_else(|| TryGetError::Null(index.to_string()));
-    }
-    let _ = (row, index);
-    Ok(model.stream_pk())
 }
 
 /// Whether the value at `index` is `NULL`, asked of the driver's row; `None` for a row of

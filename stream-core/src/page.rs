@@ -417,9 +417,9 @@ fn role_joins<A: ActionEntity>(backend: DbBackend) -> Arc<RoleJoins> {
 }
 
 fn build_role_joins<A: ActionEntity>(backend: DbBackend) -> RoleJoins {
-    let flat = A::join_roles(A::find()).build(backend).sql;
+    let flat = A::__join_roles_for_page(A::find()).build(backend).sql;
     let plain = A::find().build(backend).sql;
-    let joins = crate::lookup::newest_first(A::join_roles(A::find())).build(backend);
+    let joins = crate::lookup::newest_first(A::__join_roles_for_page(A::find())).build(backend);
     debug_assert!(
         joins
             .values

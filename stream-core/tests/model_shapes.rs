@@ -66,6 +66,30 @@ pub mod person {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A badge: an integer key and nothing else that is never `NULL`, so a page selects its key
+/// (the only column that tells a joined badge from a missing one).
+pub mod badge {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    /// Given with a note.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, stream_core::Streamable)]
+    #[sea_orm(table_name = "badge")]
+    #[stream(action_object)]
+    pub struct Model {
+        /// Primary key.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// Optional, like every other field.
+        pub label: Option<String>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// What happened to a note.
 #[derive(
     Clone,
@@ -95,7 +119,7 @@ stream_core::action_entity! {
     pub mod act {
         table_name = "note_action",
         verb = crate::NoteVerb,
-        models = [crate::person, crate::note],
+        models = [crate::person, crate::note, crate::badge],
     }
 }
 
@@ -106,6 +130,9 @@ async fn database() -> DatabaseConnection {
         .await
         .unwrap();
     db.execute(&schema.create_table_from_entity(note::Entity))
+        .await
+        .unwrap();
+    db.execute(&schema.create_table_from_entity(badge::Entity))
         .await
         .unwrap();
     stream_core::schema::create_action_table::<act::Entity, _>(&db)
@@ -142,6 +169,16 @@ async fn note(
     .unwrap()
 }
 
+async fn badge(db: &DatabaseConnection, label: Option<&str>) -> badge::Model {
+    badge::ActiveModel {
+        label: Set(label.map(Into::into)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
     let db = database().await;
@@ -170,6 +207,19 @@ async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
             Some(full.clone()),
             None,
         ),
+        // Badges, the only models whose page columns include the key: label unset and set.
+        (
+            act::ActorModel::Person(ada.clone()),
+            Some(bare.clone()),
+            Some(act::ActionObjectModel::Badge(badge(&db, None).await)),
+        ),
+        (
+            act::ActorModel::Note(full.clone()),
+            None,
+            Some(act::ActionObjectModel::Badge(
+                badge(&db, Some("gold")).await,
+            )),
+        ),
     ];
     for (i, (actor, target, object)) in sends.iter().enumerate() {
         let mut new = stream_core::NewAction::new(actor, NoteVerb::Shared)
@@ -196,7 +246,7 @@ async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
         .await
         .unwrap();
     assert_eq!(by_position, by_name);
-    assert_eq!(by_position.len(), 3);
+    assert_eq!(by_position.len(), 5);
     for (loaded, (actor, target, object)) in by_position.iter().zip(sends.iter().rev()) {
         assert_eq!(&loaded.actor, actor);
         assert_eq!(
@@ -240,4 +290,65 @@ async fn a_missing_joined_row_is_reported_not_decoded() {
         .unwrap_err();
     let expected = format!("action {} has no target", action.id);
     assert!(err.to_string().contains(&expected), "{err}");
+}
+
+#[tokio::test]
+async fn a_missing_joined_row_is_reported_where_the_page_selects_its_key() {
+    let db = database().await;
+    let ada = ada(&db).await;
+    let gone = badge(&db, Some("soon deleted")).await;
+    let action = act::Entity::create(
+        &db,
+        stream_core::NewAction::new(&ada, NoteVerb::Wrote).action_object(&gone),
+    )
+    .await
+    .unwrap();
+    db.execute_unprepared("PRAGMA foreign_keys = OFF")
+        .await
+        .unwrap();
+    db.execute_unprepared(&format!("DELETE FROM badge WHERE id = {}", gone.id))
+        .await
+        .unwrap();
+
+    let err = act::Entity::stream()
+        .page(None, 10)
+        .hydrated(&db)
+        .await
+        .unwrap_err();
+    let expected = format!("action {} has no action object", action.id);
+    assert!(err.to_string().contains(&expected), "{err}");
+}
+
+/// A page selects a joined model's key only where nothing else tells a joined row from a
+/// missing one: elsewhere the key is the action's role column, already in the row.
+#[test]
+fn a_page_selects_the_keys_of_joined_models_only_where_it_needs_them() {
+    use sea_orm::IdenStatic;
+    use stream_core::Streamable;
+    fn names<C: IdenStatic>(columns: &[C]) -> Vec<&'static str> {
+        columns.iter().map(|column| column.as_str()).collect()
+    }
+    assert_eq!(
+        names(note::Model::__STREAM_PAGE_COLUMNS),
+        ["title", "summary", "kind_of_note", "rating"]
+    );
+    assert_eq!(names(person::Model::__STREAM_PAGE_COLUMNS), ["name"]);
+    assert_eq!(names(badge::Model::__STREAM_PAGE_COLUMNS), ["id", "label"]);
+    // `hydrate()` reads by name, with every column.
+    assert_eq!(names(person::Model::__STREAM_COLUMNS), ["id", "name"]);
+    for backend in [
+        sea_orm::DbBackend::Sqlite,
+        sea_orm::DbBackend::Postgres,
+        sea_orm::DbBackend::MySql,
+    ] {
+        let sql = act::Entity::stream()
+            .page(None, 10)
+            .hydrated_statement(backend)
+            .sql
+            .replace('`', "\"");
+        assert!(!sql.contains("\"actor_person\".\"id\" AS"), "{sql}");
+        assert!(!sql.contains("\"target_note\".\"id\" AS"), "{sql}");
+        assert!(sql.contains("\"action_object_badge\".\"id\" AS"), "{sql}");
+        assert!(sql.contains("\"target_note\".\"title\" AS"), "{sql}");
+    }
 }

@@ -457,6 +457,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let mut active_methods = Vec::new();
     // Hydration: the joins of `join_roles`, and how `Loaded` decodes each role.
     let mut joins = Vec::new();
+    let mut page_joins = Vec::new();
     // The column count of each joined model so far, for the positions of the next.
     let mut join_widths: Vec<TokenStream> = Vec::new();
     let mut loaded_roles = Vec::new();
@@ -580,6 +581,15 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     select,
                     sea_orm::RelationTrait::def(&Relation::#column),
                     #alias,
+                    <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS,
+                );
+            });
+            page_joins.push(quote! {
+                let select = ::stream_core::hydrate::join_model::<Entity, #path::#model>(
+                    select,
+                    sea_orm::RelationTrait::def(&Relation::#column),
+                    #alias,
+                    <#path::#model as ::stream_core::Streamable>::__STREAM_PAGE_COLUMNS,
                 );
             });
             let at = quote! { ACTION_COLUMNS #(+ #join_widths)* };
@@ -592,7 +602,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 variant.clone(),
             ));
             join_widths.push(quote! {
-                <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS.len()
+                <#path::#model as ::stream_core::Streamable>::__STREAM_PAGE_COLUMNS.len()
             });
             decode_arms.push((
                 quote! { ::core::option::Option::Some(#id_enum::#variant(_)) },
@@ -953,6 +963,11 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     select
                 }
 
+                fn __join_roles_for_page(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
+                    #(#page_joins)*
+                    select
+                }
+
                 /// The action's columns come first in `Column` order: read by position.
                 fn __decode_page_row(
                     row: &sea_orm::QueryResult,
@@ -984,10 +999,9 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     })
 }
 
-/// How the page decoder reads one role: which of the role's columns is set (the first, in
-/// declaration order, as `<role>_id()` decides), the model joined through it, and the
-/// role's key columns — the set one from the model's primary key where the join compares
-/// keys exactly (see `stream_core::hydrate::role_key`), any other set one as stored.
+/// How the page decoder reads one role: the role's key columns (decoded up front; a row
+/// sets at most one, but a row written by hand may set several), and the model joined
+/// through the first set one in declaration order, as `<role>_id()` decides.
 fn page_role(
     role: &str,
     loaded: &Ident,
@@ -998,44 +1012,22 @@ fn page_role(
     if members.is_empty() {
         return quote! { let #loaded = ::core::option::Option::None; };
     }
-    let present: Vec<Ident> = members
+    let checks = members.iter().map(|(field, key, index, ..)| {
+        quote! {
+            let #field: ::core::option::Option<#key> =
+                ::stream_core::hydrate::optional_at(row, #index)?;
+        }
+    });
+    let chain = members
         .iter()
-        .map(|(field, ..)| format_ident!("__present_{}", field))
-        .collect();
-    let checks = members
-        .iter()
-        .zip(&present)
-        .map(|((field, key, index, ..), present)| {
+        .map(|(field, _, _, at, path, variant)| {
             quote! {
-                let #present = ::stream_core::hydrate::present::<#key>(row, #index)?;
-                let mut #field: ::core::option::Option<#key> = ::core::option::Option::None;
-            }
-        });
-    let chain =
-        members
-            .iter()
-            .zip(&present)
-            .map(|((field, _, index, at, path, variant), present)| {
-                quote! {
-                    if #present {
-                        let model = ::stream_core::hydrate::decode_model_at::<#path>(
-                            row, #at, id, ::stream_core::Role::#role_variant,
-                        )?;
-                        #field = ::core::option::Option::Some(
-                            ::stream_core::hydrate::role_key(row, #index, &model)?,
-                        );
-                        ::core::option::Option::Some(#model_enum::#variant(model))
-                    } else
-                }
-            });
-    let others = members
-        .iter()
-        .zip(&present)
-        .map(|((field, _, index, ..), present)| {
-            quote! {
-                if #present && #field.is_none() {
-                    #field = ::stream_core::hydrate::optional_at(row, #index)?;
-                }
+                if let ::core::option::Option::Some(key) = &#field {
+                    let model = ::stream_core::hydrate::decode_model_at::<#path>(
+                        row, #at, ::core::clone::Clone::clone(key), id, ::stream_core::Role::#role_variant,
+                    )?;
+                    ::core::option::Option::Some(#model_enum::#variant(model))
+                } else
             }
         });
     let decided = if role == "actor" {
@@ -1058,6 +1050,5 @@ fn page_role(
     quote! {
         #(#checks)*
         #decided
-        #(#others)*
     }
 }

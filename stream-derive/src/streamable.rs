@@ -208,6 +208,21 @@ fn column_variant(field: &Field, attr: &SeaOrmAttr) -> Option<Ident> {
     })
 }
 
+/// Whether `ty` is written as a primitive integer type (`i32`, `u64`, ..): keys of these types
+/// compare exactly on every backend.
+fn integer_type(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.qself.is_none()
+        && path.path.get_ident().is_some_and(|ident| {
+            matches!(
+                ident.to_string().as_str(),
+                "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64"
+            )
+        })
+}
+
 /// `T` of a field written `Option<T>` (any path ending in `Option`).
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
@@ -391,42 +406,69 @@ fn emit(model: &Model) -> TokenStream {
         }
     });
 
-    // The page decoder: column `i` of the model is read at `at + i` of the row, in the order
-    // of `__STREAM_COLUMNS`, which is also the order the page's select lists them in.
+    // The page decoder: the model's columns are read from `at` on, in the order of
+    // `__STREAM_PAGE_COLUMNS`, which is also the order the page's select lists them in. A
+    // model with an integer key and a column that is never `NULL` leaves its key out of that
+    // list: the key is the action's role column, equal to it wherever the join matched (keys
+    // compare exactly), and the non-null column tells a matched row from a missing one.
     let column_type = quote! {
         <<#ident as ::stream_core::sea_orm::ModelTrait>::Entity as ::stream_core::sea_orm::EntityTrait>::Column
     };
+    let presence = integer_type(pk_ty)
+        .then(|| {
+            model.fields.iter().position(|(field, column)| {
+                column.is_some()
+                    && field.ident != model.pk.ident
+                    && option_inner(&field.ty).is_none()
+            })
+        })
+        .flatten();
     let mut column_variants = Vec::new();
+    let mut page_variants = Vec::new();
     let mut values = Vec::new();
-    let mut pk_index = 0usize;
-    for (field, column) in &model.fields {
+    let mut pk_index = None;
+    for (position, (field, column)) in model.fields.iter().enumerate() {
         let field_ident = field.ident.as_ref().expect("named field");
+        let index = page_variants.len();
         let value = match column {
             None => quote! { ::core::default::Default::default() },
             Some(_) if field_ident == pk_ident => {
-                pk_index = column_variants.len();
+                if presence.is_none() {
+                    pk_index = Some(index);
+                }
                 quote! { pk }
             }
-            Some(variant) => {
-                let index = column_variants.len();
-                match option_inner(&field.ty) {
-                    Some(inner) => quote! {
-                        ::stream_core::hydrate::optional_at::<#inner>(row, at + #index)?
-                    },
-                    None => {
-                        let ty = &field.ty;
-                        quote! {
-                            ::stream_core::hydrate::column_at::<#ty>(row, at + #index, #column_type::#variant)?
-                        }
+            Some(_) if presence == Some(position) => {
+                let ty = &field.ty;
+                quote! { ::stream_core::hydrate::key_at::<#ty>(row, at + #index)? }
+            }
+            Some(variant) => match option_inner(&field.ty) {
+                Some(inner) => quote! {
+                    ::stream_core::hydrate::optional_at::<#inner>(row, at + #index)?
+                },
+                None => {
+                    let ty = &field.ty;
+                    quote! {
+                        ::stream_core::hydrate::column_at::<#ty>(row, at + #index, #column_type::#variant)?
                     }
                 }
-            }
+            },
         };
         values.push(quote! { #field_ident: #value });
         if let Some(variant) = column {
             column_variants.push(quote! { #column_type::#variant });
+            if field_ident != pk_ident || presence.is_none() {
+                page_variants.push(quote! { #column_type::#variant });
+            }
         }
     }
+    let pk_value = match pk_index {
+        Some(index) => quote! {
+            let _ = key;
+            let pk = ::stream_core::hydrate::key_at::<#pk_ty>(row, at + #index)?;
+        },
+        None => quote! { let pk = key; },
+    };
 
     quote! {
         #[automatically_derived]
@@ -440,11 +482,14 @@ fn emit(model: &Model) -> TokenStream {
 
             const __STREAM_COLUMNS: &'static [#column_type] = &[#(#column_variants),*];
 
+            const __STREAM_PAGE_COLUMNS: &'static [#column_type] = &[#(#page_variants),*];
+
             fn __stream_decode(
                 row: &::stream_core::sea_orm::QueryResult,
                 at: usize,
+                key: Self::Pk,
             ) -> ::core::result::Result<Self, ::stream_core::sea_orm::TryGetError> {
-                let pk = ::stream_core::hydrate::key_at::<#pk_ty>(row, at + #pk_index)?;
+                #pk_value
                 ::core::result::Result::Ok(#ident { #(#values),* })
             }
         }

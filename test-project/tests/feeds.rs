@@ -735,7 +735,7 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
             .sql,
         format!(
             "{} LIMIT 21",
-            action::Entity::join_roles(select)
+            action::Entity::__join_roles_for_page(select)
                 .build(DbBackend::Postgres)
                 .sql
         )
