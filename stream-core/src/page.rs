@@ -340,7 +340,8 @@ impl<A: ActionEntity> PageQuery<A> {
     /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
     ///
     /// Rows are decoded by position: the action's columns, then each joined model's in the
-    /// order its derive lists them. A select that adds columns of its own (`column_as`,
+    /// order its derive lists them — without the model's key where the key is an integer and
+    /// another of its columns is never `NULL`: the key is then the action's role column. A select that adds columns of its own (`column_as`,
     /// `distinct`, ..) is decoded by column name instead, as [`Hydrate`](crate::Hydrate)
     /// does; both give the same page.
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {

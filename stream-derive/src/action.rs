@@ -457,7 +457,6 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let mut active_methods = Vec::new();
     // Hydration: the joins of `join_roles`, and how `Loaded` decodes each role.
     let mut joins = Vec::new();
-    let mut page_joins = Vec::new();
     // The column count of each joined model so far, for the positions of the next.
     let mut join_widths: Vec<TokenStream> = Vec::new();
     let mut loaded_roles = Vec::new();
@@ -581,15 +580,11 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     select,
                     sea_orm::RelationTrait::def(&Relation::#column),
                     #alias,
-                    <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS,
-                );
-            });
-            page_joins.push(quote! {
-                let select = ::stream_core::hydrate::join_model::<Entity, #path::#model>(
-                    select,
-                    sea_orm::RelationTrait::def(&Relation::#column),
-                    #alias,
-                    <#path::#model as ::stream_core::Streamable>::__STREAM_PAGE_COLUMNS,
+                    if page {
+                        <#path::#model as ::stream_core::Streamable>::__STREAM_PAGE_COLUMNS
+                    } else {
+                        <#path::#model as ::stream_core::Streamable>::__STREAM_COLUMNS
+                    },
                 );
             });
             let at = quote! { ACTION_COLUMNS #(+ #join_widths)* };
@@ -935,6 +930,14 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
             }
 
+            /// One aliased `LEFT JOIN` per role column, selecting each joined model's
+            /// columns: all of them (`join_roles`, read by name), or the page's (read by
+            /// position).
+            fn join_roles(select: sea_orm::Select<Entity>, page: bool) -> sea_orm::Select<Entity> {
+                #(#joins)*
+                select
+            }
+
             #[automatically_derived]
             impl ::stream_core::ActionEntity for Entity {
                 #verb_type
@@ -959,13 +962,11 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                 }
 
                 fn join_roles(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
-                    #(#joins)*
-                    select
+                    join_roles(select, false)
                 }
 
                 fn __join_roles_for_page(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
-                    #(#page_joins)*
-                    select
+                    join_roles(select, true)
                 }
 
                 /// The action's columns come first in `Column` order: read by position.
