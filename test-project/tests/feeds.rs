@@ -546,12 +546,55 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
         })
     };
 
+    // SQLite: an index of the application's own beside the library's. A load larger than the
+    // table drops every index and creates it again after (see below).
+    let indexes_before = if db.backend == Backend::Sqlite {
+        db.execute_unprepared(
+            r#"CREATE INDEX "app-described" ON stream_action (description) WHERE description <> ''"#,
+        )
+        .await
+        .unwrap();
+        let indexes = sqlite_indexes(&db).await;
+        assert!(indexes.len() > 10, "{indexes:#?}");
+        indexes
+    } else {
+        Vec::new()
+    };
+    let ghost = user::Model {
+        id: 9_999,
+        username: "ghost".into(),
+    };
+    // A failed load larger than the table: its indexes come back with the rollback.
+    let error = action::Entity::send_many(
+        &db,
+        actions(10).chain([NewAction::new(&ghost, Verb::Default)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, StreamError::MissingObject(_)), "{error:?}");
+    if db.backend == Backend::Sqlite {
+        assert_eq!(sqlite_indexes(&db).await, indexes_before);
+    }
+
     let mut counted = db.db.clone();
     let statements = common::record_statements(&mut counted);
     let stored = action::Entity::send_many(&counted, actions(6_000))
         .await
         .unwrap();
     assert_eq!(stored, 6_000);
+    if db.backend == Backend::Sqlite {
+        // The same indexes, made by the same statements, around the load.
+        assert_eq!(sqlite_indexes(&db).await, indexes_before);
+        let statements = statements.lock().unwrap();
+        let dropped = statements
+            .iter()
+            .filter(|sql| sql.starts_with("DROP INDEX"))
+            .count();
+        assert_eq!(dropped, indexes_before.len(), "{statements:#?}");
+        for (_, create) in &indexes_before {
+            assert!(statements.contains(create), "{create} not run again");
+        }
+    }
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_000);
     let inserts: Vec<String> = statements
         .lock()
@@ -599,10 +642,6 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
     assert_eq!(created, 2_000);
 
     // One bad row (an actor that does not exist) and nothing of the batch is stored.
-    let ghost = user::Model {
-        id: 9_999,
-        username: "ghost".into(),
-    };
     let with_ghost = actions(3_000).chain([NewAction::new(&ghost, Verb::Default)]);
     let error = action::Entity::send_many(&db, with_ghost)
         .await
@@ -621,6 +660,26 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
     let stored = action::Entity::send_many(&db, actions(10)).await.unwrap();
     assert_eq!(stored, 10);
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_010);
+}
+
+/// Name and `CREATE INDEX` statement of each index of SQLite's action table, as SQLite keeps
+/// them.
+async fn sqlite_indexes(db: &TestDb) -> Vec<(String, String)> {
+    db.query_all_raw(Statement::from_string(
+        DbBackend::Sqlite,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+         AND tbl_name = 'stream_action' AND sql IS NOT NULL ORDER BY name",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| {
+        (
+            row.try_get_by_index(0).unwrap(),
+            row.try_get_by_index(1).unwrap(),
+        )
+    })
+    .collect()
 }
 
 async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
