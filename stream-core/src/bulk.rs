@@ -264,6 +264,9 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
 /// when the table holds fewer rows than the load brings (an import, a backfill, a first
 /// load).
 ///
+/// Loads under [`REBUILD_MIN_ROWS`] never do: their index work is a few milliseconds, and
+/// every schema change makes each connection read the schema again.
+///
 /// Every index the table has is recreated from the statement that made it (SQLite keeps it
 /// in `sqlite_schema`), the application's own included; the indexes behind `PRIMARY KEY`
 /// and `UNIQUE` constraints have none and stay. SQLite's schema changes are transactional:
@@ -275,9 +278,17 @@ struct Rebuild {
     indexes: Vec<(String, String)>,
 }
 
+/// The smallest SQLite load that may rebuild the action table's indexes (see [`Rebuild`]).
+const REBUILD_MIN_ROWS: u64 = 5_000;
+
 impl Rebuild {
     /// Drop the indexes to recreate, if a load of `rows` is larger than the table.
     async fn prepare<A: ActionEntity>(txn: &DatabaseTransaction, rows: u64) -> crate::Result<Self> {
+        if rows < REBUILD_MIN_ROWS {
+            return Ok(Rebuild {
+                indexes: Vec::new(),
+            });
+        }
         let table = A::default().table_name().to_string();
         let counted = txn
             .query_one_raw(Statement::from_string(
