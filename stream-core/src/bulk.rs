@@ -268,7 +268,7 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
 /// every schema change makes each connection read the schema again.
 ///
 /// Every index the table has is recreated from the statement that made it (SQLite keeps it
-/// in `sqlite_schema`), the application's own included; the indexes behind `PRIMARY KEY`
+/// in `sqlite_master`), the application's own included; the indexes behind `PRIMARY KEY`
 /// and `UNIQUE` constraints have none and stay. SQLite's schema changes are transactional:
 /// other connections never see the table without its indexes, and a load that fails rolls
 /// the indexes back with everything else. `ANALYZE` statistics of the recreated indexes are
@@ -284,29 +284,34 @@ const REBUILD_MIN_ROWS: u64 = 5_000;
 impl Rebuild {
     /// Drop the indexes to recreate, if a load of `rows` is larger than the table.
     async fn prepare<A: ActionEntity>(txn: &DatabaseTransaction, rows: u64) -> crate::Result<Self> {
+        use sea_orm::sea_query::{Alias, Asterisk, Expr, Func};
+        let none = Rebuild {
+            indexes: Vec::new(),
+        };
         if rows < REBUILD_MIN_ROWS {
-            return Ok(Rebuild {
-                indexes: Vec::new(),
-            });
+            return Ok(none);
         }
-        let table = A::default().table_name().to_string();
-        let counted = txn
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM \"{}\" LIMIT {rows})",
-                    table.replace('"', "\"\"")
-                ),
-            ))
+        // `SELECT count(*) FROM (SELECT 1 FROM <table> LIMIT <rows>)`: reads no more rows of
+        // the table than the load brings.
+        let mut first = Query::select();
+        first
+            .expr(Expr::val(1))
+            .from(A::default().table_ref())
+            .limit(rows);
+        let mut count = Query::select();
+        count
+            .expr(Func::count(Expr::col(Asterisk)))
+            .from_subquery(first, Alias::new("present"));
+        let present = txn
+            .query_one(&count)
             .await?
             .map(|row| row.try_get_by_index::<i64>(0))
             .transpose()?
             .unwrap_or(0);
-        if u64::try_from(counted).unwrap_or(u64::MAX) >= rows {
-            return Ok(Rebuild {
-                indexes: Vec::new(),
-            });
+        if u64::try_from(present).unwrap_or(u64::MAX) >= rows {
+            return Ok(none);
         }
+        let table = A::default().table_name().to_string();
         let indexes = txn
             .query_all_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
