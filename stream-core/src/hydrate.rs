@@ -80,7 +80,7 @@ pub fn join_model<A: ActionEntity, M: Streamable>(
 pub fn decode_model_at<M: Streamable>(
     row: &QueryResult,
     at: usize,
-    key: M::Pk,
+    key: &M::Pk,
     action_id: i64,
     role: Role,
 ) -> Result<M, DbErr> {

@@ -264,6 +264,23 @@ async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
     );
 }
 
+/// Delete row `id` of `table` under the actions that point at it, as can happen where
+/// foreign keys are not enforced, and read the stream's first hydrated page: its error.
+async fn page_error_once_deleted(db: &DatabaseConnection, table: &str, id: i64) -> String {
+    db.execute_unprepared("PRAGMA foreign_keys = OFF")
+        .await
+        .unwrap();
+    db.execute_unprepared(&format!("DELETE FROM {table} WHERE id = {id}"))
+        .await
+        .unwrap();
+    act::Entity::stream()
+        .page(None, 10)
+        .hydrated(db)
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_missing_joined_row_is_reported_not_decoded() {
     let db = database().await;
@@ -275,21 +292,9 @@ async fn a_missing_joined_row_is_reported_not_decoded() {
     )
     .await
     .unwrap();
-    // The row vanishes under the action, as it can where foreign keys are not enforced.
-    db.execute_unprepared("PRAGMA foreign_keys = OFF")
-        .await
-        .unwrap();
-    db.execute_unprepared(&format!("DELETE FROM note WHERE id = {}", gone.id))
-        .await
-        .unwrap();
-
-    let err = act::Entity::stream()
-        .page(None, 10)
-        .hydrated(&db)
-        .await
-        .unwrap_err();
+    let err = page_error_once_deleted(&db, "note", gone.id.into()).await;
     let expected = format!("action {} has no target", action.id);
-    assert!(err.to_string().contains(&expected), "{err}");
+    assert!(err.contains(&expected), "{err}");
 }
 
 #[tokio::test]
@@ -303,20 +308,9 @@ async fn a_missing_joined_row_is_reported_where_the_page_selects_its_key() {
     )
     .await
     .unwrap();
-    db.execute_unprepared("PRAGMA foreign_keys = OFF")
-        .await
-        .unwrap();
-    db.execute_unprepared(&format!("DELETE FROM badge WHERE id = {}", gone.id))
-        .await
-        .unwrap();
-
-    let err = act::Entity::stream()
-        .page(None, 10)
-        .hydrated(&db)
-        .await
-        .unwrap_err();
+    let err = page_error_once_deleted(&db, "badge", gone.id).await;
     let expected = format!("action {} has no action object", action.id);
-    assert!(err.to_string().contains(&expected), "{err}");
+    assert!(err.contains(&expected), "{err}");
 }
 
 /// A page selects a joined model's key only where nothing else tells a joined row from a

@@ -1019,18 +1019,16 @@ fn page_role(
                 ::stream_core::hydrate::optional_at(row, #index)?;
         }
     });
-    let chain = members
-        .iter()
-        .map(|(field, _, _, at, path, variant)| {
-            quote! {
-                if let ::core::option::Option::Some(key) = &#field {
-                    let model = ::stream_core::hydrate::decode_model_at::<#path>(
-                        row, #at, ::core::clone::Clone::clone(key), id, ::stream_core::Role::#role_variant,
-                    )?;
-                    ::core::option::Option::Some(#model_enum::#variant(model))
-                } else
-            }
-        });
+    let chain = members.iter().map(|(field, _, _, at, path, variant)| {
+        quote! {
+            if let ::core::option::Option::Some(key) = &#field {
+                let model = ::stream_core::hydrate::decode_model_at::<#path>(
+                    row, #at, key, id, ::stream_core::Role::#role_variant,
+                )?;
+                ::core::option::Option::Some(#model_enum::#variant(model))
+            } else
+        }
+    });
     let decided = if role == "actor" {
         quote! {
             let #loaded = match #(#chain)* { ::core::option::Option::None } {

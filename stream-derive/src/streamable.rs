@@ -467,7 +467,7 @@ fn emit(model: &Model) -> TokenStream {
             let _ = key;
             let pk = ::stream_core::hydrate::key_at::<#pk_ty>(row, at + #index)?;
         },
-        None => quote! { let pk = key; },
+        None => quote! { let pk = ::core::clone::Clone::clone(key); },
     };
 
     quote! {
@@ -487,7 +487,7 @@ fn emit(model: &Model) -> TokenStream {
             fn __stream_decode(
                 row: &::stream_core::sea_orm::QueryResult,
                 at: usize,
-                key: Self::Pk,
+                key: &Self::Pk,
             ) -> ::core::result::Result<Self, ::stream_core::sea_orm::TryGetError> {
                 #pk_value
                 ::core::result::Result::Ok(#ident { #(#values),* })
