@@ -1,33 +1,39 @@
 //! The one error type of the library.
 
+use crate::Role;
 use sea_orm::{DbErr, SqlErr};
+use std::sync::Arc;
 
 /// Everything that can go wrong when recording or reading actions.
 ///
 /// Database errors are classified so that callers can react to the common cases without
-/// inspecting driver messages: a reference to a row that does not exist, and a stored verb
-/// that the verb enum does not know.
+/// inspecting driver messages: a reference to a row that does not exist, a role whose row is
+/// gone, and a stored verb that the verb enum does not know. Each variant that comes from a
+/// database error keeps it as its [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StreamError {
     /// An actor, target or action object referenced by the action does not exist in its table
     /// (the database rejected the row with a foreign-key violation).
-    #[error("an object referenced by the action does not exist (foreign key violation): {0}")]
-    MissingObject(String),
+    #[error("an object referenced by the action does not exist (foreign key violation)")]
+    MissingObject(#[source] DbErr),
 
-    /// A stored action references an object row that is gone, or has no actor at all.
-    #[error("action {action_id} has no {role}")]
+    /// A stored action has no actor, or the row of one of its roles is gone (a row written
+    /// around the library's foreign keys). Returned wherever the role's row is read: hydrated
+    /// pages, [`Hydrate`](crate::Hydrate) selects (through `StreamError::from` of their
+    /// `DbErr`), and the generated getters such as `Model::actor(&db)`.
+    #[error("action {action} has no {role}")]
     MissingRole {
         /// Primary key of the action.
-        action_id: i64,
-        /// `"actor"`, `"target"` or `"action object"`.
-        role: &'static str,
+        action: i64,
+        /// The role whose row is missing.
+        role: Role,
     },
 
     /// A stored action row could not be read back, typically because its verb slug is not a
     /// variant of the verb enum (it was written by another version of the application).
-    #[error("a stored action could not be read: {0}")]
-    Decode(String),
+    #[error("a stored action could not be read")]
+    Decode(#[source] DbErr),
 
     /// A page cursor that this library did not make: malformed, truncated or edited.
     #[error("invalid page cursor: {0}")]
@@ -38,16 +44,41 @@ pub enum StreamError {
     Database(DbErr),
 }
 
+/// What a [`StreamError::MissingRole`] travels as inside a [`DbErr`], where sea-orm's
+/// `FromQueryResult` allows no other error: the source of a `DbErr::TryIntoErr`, turned back
+/// into the variant by `StreamError::from`.
+#[derive(Debug, thiserror::Error)]
+#[error("action {action} has no {role}")]
+struct RoleRowMissing {
+    action: i64,
+    role: Role,
+}
+
+/// The error for an action without an actor, or whose role row is gone.
+pub(crate) fn missing_role(action: i64, role: Role) -> StreamError {
+    StreamError::MissingRole { action, role }
+}
+
+/// [`missing_role`] as a [`DbErr`], for decoders that must return one.
+pub(crate) fn missing_role_db(action: i64, role: Role) -> DbErr {
+    DbErr::TryIntoErr {
+        from: "a stream action row",
+        into: "its loaded roles",
+        source: Arc::new(RoleRowMissing { action, role }),
+    }
+}
+
 impl From<DbErr> for StreamError {
     fn from(err: DbErr) -> Self {
-        if let Some(SqlErr::ForeignKeyConstraintViolation(message)) = err.sql_err() {
-            return StreamError::MissingObject(message);
+        if let Some(SqlErr::ForeignKeyConstraintViolation(_)) = err.sql_err() {
+            return StreamError::MissingObject(err);
         }
         match err {
-            DbErr::Type(message) => StreamError::Decode(message),
-            DbErr::TryIntoErr { from, into, source } => {
-                StreamError::Decode(format!("cannot convert {from} into {into}: {source}"))
-            }
+            DbErr::TryIntoErr { ref source, .. } => match source.downcast_ref::<RoleRowMissing>() {
+                Some(missing) => missing_role(missing.action, missing.role),
+                None => StreamError::Decode(err),
+            },
+            DbErr::Type(_) => StreamError::Decode(err),
             other => StreamError::Database(other),
         }
     }
@@ -55,3 +86,36 @@ impl From<DbErr> for StreamError {
 
 /// `Result` with [`StreamError`].
 pub type Result<T, E = StreamError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_missing_role_survives_the_trip_through_a_database_error() {
+        let err = StreamError::from(missing_role_db(7, Role::Target));
+        assert!(
+            matches!(
+                err,
+                StreamError::MissingRole {
+                    action: 7,
+                    role: Role::Target
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "action 7 has no target");
+    }
+
+    #[test]
+    fn decode_errors_keep_the_database_error_as_their_source() {
+        let err = StreamError::from(DbErr::Type("unknown verb `zap`".into()));
+        assert!(matches!(err, StreamError::Decode(_)), "{err:?}");
+        let source = err.source().expect("a source");
+        assert!(
+            source.to_string().contains("unknown verb `zap`"),
+            "{source}"
+        );
+    }
+}

@@ -26,7 +26,7 @@
 //! table and stay unambiguous next to the joins; a bare `Expr::col(action::Column::Id)` does
 //! not, so qualify it (`Expr::col((action::Entity, action::Column::Id))`).
 
-use crate::{ActionEntity, Role, StreamError, Streamable};
+use crate::{ActionEntity, Role, Streamable};
 use sea_orm::{
     ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, JoinType, QueryResult,
     QuerySelect, RelationDef, Select, SelectModel, Selector, TryGetError, TryGetable,
@@ -171,14 +171,10 @@ pub fn decode_model<M: FromQueryResult>(
     }
 }
 
-/// The error for an action without an actor, or whose object row is gone.
+/// The error for an action without an actor, or whose object row is gone, as the
+/// [`DbErr`] a decoder returns; `StreamError::from` turns it into
+/// [`StreamError::MissingRole`](crate::StreamError::MissingRole).
 #[doc(hidden)]
 pub fn missing_role(action_id: i64, role: Role) -> DbErr {
-    DbErr::Custom(
-        StreamError::MissingRole {
-            action_id,
-            role: role.as_str(),
-        }
-        .to_string(),
-    )
+    crate::error::missing_role_db(action_id, role)
 }

@@ -169,4 +169,9 @@ pub mod __private {
 
     /// Compile-time check that a listed model derives `Streamable`.
     pub const fn assert_streamable<T: crate::Streamable>() {}
+
+    /// The error of a generated getter whose role is empty or whose row is gone.
+    pub fn missing_role(action: i64, role: crate::Role) -> crate::StreamError {
+        crate::error::missing_role(action, role)
+    }
 }

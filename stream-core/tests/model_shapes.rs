@@ -4,6 +4,7 @@
 //! ignores. Both decoders — by position (`.page(..).hydrated`) and by column name
 //! (`.hydrate()`) — must agree with the stored rows.
 
+use stream_core::StreamError;
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
     self, ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
@@ -266,7 +267,7 @@ async fn models_of_every_field_layout_load_whole_by_position_and_by_name() {
 
 /// Delete row `id` of `table` under the actions that point at it, as can happen where
 /// foreign keys are not enforced, and read the stream's first hydrated page: its error.
-async fn page_error_once_deleted(db: &DatabaseConnection, table: &str, id: i64) -> String {
+async fn page_error_once_deleted(db: &DatabaseConnection, table: &str, id: i64) -> StreamError {
     db.execute_unprepared("PRAGMA foreign_keys = OFF")
         .await
         .unwrap();
@@ -278,7 +279,6 @@ async fn page_error_once_deleted(db: &DatabaseConnection, table: &str, id: i64) 
         .hydrated(db)
         .await
         .unwrap_err()
-        .to_string()
 }
 
 #[tokio::test]
@@ -293,8 +293,22 @@ async fn a_missing_joined_row_is_reported_not_decoded() {
     .await
     .unwrap();
     let err = page_error_once_deleted(&db, "note", gone.id.into()).await;
-    let expected = format!("action {} has no target", action.id);
-    assert!(err.contains(&expected), "{err}");
+    assert!(
+        matches!(err, StreamError::MissingRole { action: a, role: Role::Target } if a == action.id),
+        "{err:?}"
+    );
+    // Every other path that reads the role's row says the same.
+    let by_name = act::Entity::stream().hydrate().all(&db).await.unwrap_err();
+    let err = StreamError::from(by_name);
+    assert!(
+        matches!(err, StreamError::MissingRole { action: a, role: Role::Target } if a == action.id),
+        "{err:?}"
+    );
+    let err = action.target(&db).await.unwrap_err();
+    assert!(
+        matches!(err, StreamError::MissingRole { action: a, role: Role::Target } if a == action.id),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -309,8 +323,10 @@ async fn a_missing_joined_row_is_reported_where_the_page_selects_its_key() {
     .await
     .unwrap();
     let err = page_error_once_deleted(&db, "badge", gone.id).await;
-    let expected = format!("action {} has no action object", action.id);
-    assert!(err.contains(&expected), "{err}");
+    assert!(
+        matches!(err, StreamError::MissingRole { action: a, role: Role::ActionObject } if a == action.id),
+        "{err:?}"
+    );
 }
 
 /// A page selects a joined model's key only where nothing else tells a joined row from a

@@ -741,7 +741,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     &self,
                     db: &C,
                 ) -> ::core::result::Result<#model_enum, ::stream_core::StreamError> {
-                    let missing = || ::stream_core::StreamError::MissingRole { action_id: self.id, role: "actor" };
+                    let missing = || ::stream_core::__private::missing_role(self.id, ::stream_core::Role::Actor);
                     let key = self.actor_id().ok_or_else(missing)?;
                     let found = match &key { #(#fetch_arms)* };
                     found.ok_or_else(missing)
@@ -765,7 +765,7 @@ fn emit(input: &Input, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     match found {
                         ::core::option::Option::Some(found) => ::core::result::Result::Ok(::core::option::Option::Some(found)),
                         ::core::option::Option::None => ::core::result::Result::Err(
-                            ::stream_core::StreamError::MissingRole { action_id: self.id, role: #words },
+                            ::stream_core::__private::missing_role(self.id, ::stream_core::Role::#role_variant),
                         ),
                     }
                 }
