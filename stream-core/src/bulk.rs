@@ -32,7 +32,7 @@ impl<A: ActionEntity> Layout<A> {
                 ]
                 .into_iter()
                 .flatten()
-                .any(|role| crate::entity::roles::same_column::<A>(role.column(), *column))
+                .any(|role| crate::shared::same_column(role.column(), *column))
             })
         };
         Layout {
@@ -69,7 +69,7 @@ impl<A: ActionEntity> Layout<A> {
             layout
                 .roles
                 .iter()
-                .any(|&c| crate::entity::roles::same_column::<A>(c, column))
+                .any(|&c| crate::shared::same_column(c, column))
         };
         Layout {
             description: self.description || other.description,
@@ -89,10 +89,10 @@ impl<A: ActionEntity> Layout<A> {
     /// The values of `action` for [`columns`](Self::columns).
     fn row(&self, action: NewAction<A>, backend: DbBackend) -> Vec<Value> {
         let timestamp =
-            crate::send::truncate_to_micros(action.timestamp.unwrap_or_else(crate::send::now));
+            crate::shared::truncate_to_micros(action.timestamp.unwrap_or_else(crate::shared::now));
         let mut values = Vec::with_capacity(3 + self.roles.len());
         // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
-        values.push(crate::schema::timestamp_value(backend, timestamp));
+        values.push(crate::shared::timestamp_value(backend, timestamp));
         values.push(sea_orm::ActiveEnum::into_value(action.verb).into());
         if self.description {
             values.push(Value::from(action.description));
@@ -102,7 +102,7 @@ impl<A: ActionEntity> Layout<A> {
             let value = set
                 .iter()
                 .flatten()
-                .find(|role| crate::entity::roles::same_column::<A>(role.column(), column))
+                .find(|role| crate::shared::same_column(role.column(), column))
                 .map(|role| role.value().clone())
                 .unwrap_or_else(|| A::null_value(column));
             values.push(value);

@@ -302,18 +302,15 @@ pub mod roles {
     ) {
         for &column in A::role_columns(role) {
             let value = match &object {
-                Some(object) if same_column::<A>(object.column(), column) => object.value().clone(),
+                Some(object) if crate::shared::same_column(object.column(), column) => {
+                    object.value().clone()
+                }
                 _ => A::null_value(column),
             };
             action.set(column, value);
         }
         // The row no longer has the key it was created with.
         action.set(A::GET_OR_CREATE_KEY, Value::String(None));
-    }
-
-    pub(crate) fn same_column<A: ActionEntity>(a: A::Column, b: A::Column) -> bool {
-        use sea_orm::IdenStatic;
-        a.as_str() == b.as_str()
     }
 
     fn is_null(value: &Value) -> bool {

@@ -49,7 +49,7 @@ pub trait FollowEntity: EntityTrait<ActiveModel: Send> + Default + 'static {
         let mut row = <Self::ActiveModel as ActiveModelTrait>::default();
         let values = [
             (Self::FOLLOWER, follower.stream_pk().into()),
-            (Self::TIMESTAMP, crate::send::now().into()),
+            (Self::TIMESTAMP, crate::shared::now().into()),
             (Self::FOLLOW_KEY, Value::from(key)),
             (object.column(), object.followed_key()),
         ];

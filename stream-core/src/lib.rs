@@ -25,6 +25,7 @@ pub mod lookup;
 mod page;
 pub mod schema;
 mod send;
+mod shared;
 mod signal;
 mod streamable;
 mod verb;

@@ -30,7 +30,7 @@ pub fn any_of<A: ActionEntity>(
     for &column in A::role_columns(role) {
         let keys: Vec<_> = objects
             .iter()
-            .filter(|object| crate::entity::roles::same_column::<A>(object.column(), column))
+            .filter(|object| crate::shared::same_column(object.column(), column))
             .map(|object| object.value().clone())
             .collect();
         if !keys.is_empty() {

@@ -325,7 +325,7 @@ impl<A: ActionEntity> PageQuery<A> {
         statement.sql.push_str(&format!(" LIMIT {fetch}"));
         // The cursor's timestamp: MariaDB nulls a `DateTime<Utc>` parameter outside
         // 1970..2038 (see `schema::timestamp_value`).
-        crate::schema::bind_timestamps_for_backend(&mut statement);
+        crate::shared::bind_timestamps_for_backend(&mut statement);
         statement
     }
 

@@ -36,16 +36,14 @@
 //! [`fix_column_types`] changes the two columns to `datetime(6)` and `longtext`; it does
 //! nothing on SQLite and PostgreSQL, or when the columns are already right.
 
-use crate::entity::roles::same_column;
+use crate::shared::same_column;
+pub use crate::shared::timestamp_value;
 use crate::{ActionEntity, Role};
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, ConditionalStatement, Expr, ExprTrait, Index, IndexCreateStatement, Table,
     TableCreateStatement,
 };
-use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, RelationTrait, Schema, Statement};
 
 /// `timestamp` on MySQL/MariaDB: microseconds, the years 1000 to 9999, no time-zone
 /// conversion (the library always writes UTC).
@@ -54,44 +52,14 @@ const MYSQL_TIMESTAMP: &str = "datetime(6)";
 /// other backends, whatever the database's default character set.
 const MYSQL_DESCRIPTION: &str = "longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 
-/// `timestamp` as the value to compare the `timestamp` column with in a query of your own
-/// on `backend`: the `DateTime<Utc>` itself, except on MySQL/MariaDB, where it is the naive
-/// UTC date-time.
-///
-/// sqlx sends a `DateTime<Utc>` parameter to MySQL as a `TIMESTAMP`, and MariaDB turns a
-/// `TIMESTAMP` parameter outside 1970-01-01 to 2038-01-19 into NULL, so there
-/// `action::Column::Timestamp.lt(t)` would match nothing for such a `t`;
-/// `Column::Timestamp.lt(timestamp_value(backend, t))` works on every backend. (The
-/// library's own inserts already do this.)
-pub fn timestamp_value(backend: DbBackend, timestamp: DateTime<Utc>) -> Value {
-    match backend {
-        DbBackend::MySql => Value::from(timestamp.naive_utc()),
-        _ => Value::from(timestamp),
-    }
-}
-
-/// On MySQL/MariaDB, bind every `DateTime<Utc>` of `statement` as its naive UTC date-time, as
-/// [`timestamp_value`] does; elsewhere leave the statement alone. For statements built from
-/// sea-orm's typed API, where the values are `DateTime<Utc>`.
-pub(crate) fn bind_timestamps_for_backend(statement: &mut Statement) {
-    if statement.db_backend != DbBackend::MySql {
-        return;
-    }
-    for value in statement.values.iter_mut().flat_map(|values| &mut values.0) {
-        if let Value::ChronoDateTimeUtc(timestamp) = value {
-            *value = Value::ChronoDateTime(timestamp.map(|t| t.naive_utc()));
-        }
-    }
-}
-
 /// The column type `backend` needs for `column` where sea-query's portable one is wrong.
 fn native_column_type<A: ActionEntity>(
     backend: DbBackend,
     column: A::Column,
 ) -> Option<&'static str> {
     match backend {
-        DbBackend::MySql if same_column::<A>(column, A::TIMESTAMP) => Some(MYSQL_TIMESTAMP),
-        DbBackend::MySql if same_column::<A>(column, A::DESCRIPTION) => Some(MYSQL_DESCRIPTION),
+        DbBackend::MySql if same_column(column, A::TIMESTAMP) => Some(MYSQL_TIMESTAMP),
+        DbBackend::MySql if same_column(column, A::DESCRIPTION) => Some(MYSQL_DESCRIPTION),
         _ => None,
     }
 }

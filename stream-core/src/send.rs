@@ -89,20 +89,6 @@ impl<'a, A: ActionEntity> IntoFuture for GetOrCreate<'a, A> {
     }
 }
 
-/// The current time at the precision every backend stores (microseconds), so that a stored
-/// action compares equal to the one that was sent.
-pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
-    truncate_to_micros(chrono::Utc::now())
-}
-
-pub(crate) fn truncate_to_micros(
-    t: chrono::DateTime<chrono::Utc>,
-) -> chrono::DateTime<chrono::Utc> {
-    use chrono::Timelike;
-    let nanos = t.nanosecond();
-    t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
-}
-
 fn active_model<A: ActionEntity>(
     action: &NewAction<A>,
     key: Option<String>,
@@ -112,7 +98,8 @@ fn active_model<A: ActionEntity>(
         A::VERB,
         sea_orm::ActiveEnum::into_value(action.verb.clone()).into(),
     )?;
-    let timestamp = truncate_to_micros(action.timestamp.unwrap_or_else(now));
+    let timestamp =
+        crate::shared::truncate_to_micros(action.timestamp.unwrap_or_else(crate::shared::now));
     model.try_set(A::TIMESTAMP, timestamp.into())?;
     model.try_set(A::DESCRIPTION, Value::from(action.description.clone()))?;
     model.try_set(A::GET_OR_CREATE_KEY, Value::from(key))?;
@@ -164,7 +151,7 @@ mod mysql {
         let mut statement = db
             .get_database_backend()
             .build(&A::insert(model).into_query());
-        crate::schema::bind_timestamps_for_backend(&mut statement);
+        crate::shared::bind_timestamps_for_backend(&mut statement);
         let id = db.execute_raw(statement).await?.last_insert_id();
         let id = i64::try_from(id).map_err(|_| DbErr::UnpackInsertId)?;
         A::find()
@@ -191,7 +178,7 @@ fn exact_match<A: ActionEntity>(action: &NewAction<A>) -> sea_orm::Condition {
     ] {
         for &column in A::role_columns(role) {
             condition = match chosen {
-                Some(chosen) if crate::entity::roles::same_column::<A>(chosen.column(), column) => {
+                Some(chosen) if crate::shared::same_column(chosen.column(), column) => {
                     condition.add(column.eq(chosen.value().clone()))
                 }
                 _ => condition.add(column.is_null()),
