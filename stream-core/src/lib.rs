@@ -152,10 +152,16 @@ pub use stream_derive::follow_entity;
 #[cfg(doctest)]
 struct ReadmeDoctests;
 
-/// The traits needed to call the library's API: `use stream_core::prelude::*;`.
+/// What the examples use unqualified: the traits that carry the library's API (actions,
+/// pages, hydration, follows), [`Role`](crate::Role) to name a role and
+/// [`NewAction`](crate::NewAction) for [`send_many`](crate::ActionEntity::send_many).
+/// `use stream_core::prelude::*;`.
 pub mod prelude {
+    // No `Cursor`: `use sea_orm::*;` brings sea-orm's own, and two globs naming the same
+    // item make every use of it ambiguous.
     pub use crate::{
-        ActionEntity, ActionObject, Actor, Hydrate, Paginate, Role, Streamable, Target,
+        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Hydrate,
+        NewAction, Paginate, Role, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
