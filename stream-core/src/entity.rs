@@ -98,32 +98,52 @@ pub trait ActionEntity:
         crate::send::create(db, action)
     }
 
-    /// Store many actions at once, for imports and backfills: one transaction (all or
-    /// none), one multi-row `INSERT` per batch, then the signal for each action after the
-    /// commit. Returns how many were stored.
+    /// Store many actions at once, for imports and backfills: one transaction (all or none),
+    /// one multi-row `INSERT` per batch, then the signal for each action after the commit.
+    /// Returns how many were stored.
     ///
     /// A batch is as many actions as fit in 30,000 bound values with every column set (2,500
-    /// for an action table of nine role columns); its `INSERT` lists only the columns some
-    /// action of the batch sets (the others stay `NULL`). On SQLite the batches fill a
-    /// temporary staging table (`temp.stream_bulk_<action table>`, dropped before the commit)
-    /// and one `INSERT .. SELECT` moves every row into the action table in order: SQLite
-    /// copies every page a multi-row statement changes into a statement journal, and the one
-    /// statement copies each page once instead of once per batch. The load also runs with a
-    /// page cache of at least 256 MiB, which SQLite takes only as pages are used — every
-    /// action adds entries at scattered places of several indexes, and once the pages a load
-    /// has changed no longer fit, SQLite writes them out in the middle of the transaction (a
-    /// million actions take about 230 MB) — and the connection's own `cache_size` is put back
-    /// before the commit, which frees the pages above it. A SQLite load larger than the
-    /// table it goes into (an import, a first load) drops the table's indexes before it moves
-    /// the rows and creates them again after, in the same transaction — every index with a
-    /// `CREATE INDEX` statement, yours included, from that statement; sorting all entries
-    /// once is cheaper than placing them one by one. Their `ANALYZE` statistics go with them:
-    /// run `ANALYZE` after a large load.
+    /// for an action table of nine role columns). On MySQL/MariaDB, while the signal has
+    /// subscribers, the actions are inserted one by one instead, each read back for its signal.
     ///
-    /// ```ignore
+    /// On SQLite the transaction runs with a page cache of at least 256 MiB, memory SQLite
+    /// takes only as the load needs it (about 230 MB for a million actions) and gives back at
+    /// the commit. A SQLite load of 5,000 actions or more that is larger than the table it goes
+    /// into (an import, a first load) drops the table's indexes and creates them again after
+    /// the rows, in the same transaction — every index made with `CREATE INDEX`, yours
+    /// included. Their `ANALYZE` statistics go with them: run `ANALYZE` after a large load.
+    ///
+    /// ```
+    /// # use stream_core::prelude::*;
+    /// # use stream_core::sea_orm::{self, entity::prelude::*};
+    /// # pub mod user {
+    /// #     use stream_core::sea_orm::{self, entity::prelude::*};
+    /// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    /// #     #[sea_orm(table_name = "user")]
+    /// #     #[stream(actor, target, display = "username")]
+    /// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    /// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    /// # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+    /// # stream_core::action_entity! {
+    /// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+    /// # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+    /// # let follows = vec![(named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?)];
     /// let n = action::Entity::send_many(&db, follows.iter().map(|(who, whom)| {
     ///     NewAction::new(who, Verb::Followed).target(whom)
     /// })).await?;
+    /// # assert_eq!(n, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     fn send_many<I>(
         db: &DatabaseConnection,

@@ -4,12 +4,51 @@
 //! action table: one real foreign-key column per followable model (`followed_user`,
 //! `followed_group`, ..) plus the `follower`. The API lives on [`FollowEntity`]:
 //!
-//! ```ignore
+//! ```
+//! use stream_core::prelude::*;
+//! # use stream_core::sea_orm::{self, entity::prelude::*};
+//! # pub mod user {
+//! #     use stream_core::sea_orm::{self, entity::prelude::*};
+//! #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+//! #     #[sea_orm(table_name = "user")]
+//! #     #[stream(actor, target, display = "username")]
+//! #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+//! # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+//! # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+//! # stream_core::action_entity! {
+//! #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+//! # }
+//! # stream_core::follow_entity! {
+//! #     pub mod follow { table_name = "stream_follow", follower = user, models = [user], actions = [action] }
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.get_schema_builder().register(user::Entity).register(action::Entity).register(follow::Entity).apply(&db).await?;
+//! # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+//! # let (lennon, hendrix) = (named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?);
+//! # action::Entity::send(&db, &hendrix, Verb::Followed).target(&lennon).await?;
+//! # let starr = named("starr").insert(&db).await?;
+//! # action::Entity::send(&db, &starr, Verb::Followed).target(&hendrix).await?;
+//!
 //! follow::Entity::follow(&db, &lennon, &hendrix).await?;        // true: newly followed
 //! assert!(follow::Entity::is_following(&db, &lennon, &hendrix).await?);
 //! let fans = follow::Entity::followers(&hendrix).all(&db).await?; // [lennon]
+//! # assert_eq!(fans, [lennon.clone()]);
 //! // Actions whose actor lennon follows, newest first, in one statement:
 //! let feed = action::Entity::followed_by::<follow::Entity>(&lennon).page(None, 20).all(&db).await?;
+//! # assert_eq!(feed.items.len(), 1);
+//! // .. and those whose actor or target lennon follows:
+//! let roles = [Role::Actor, Role::Target];
+//! let feed = action::Entity::followed_by_in::<follow::Entity>(&lennon, &roles).all(&db).await?;
+//! # assert_eq!(feed.len(), 2);
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::{ActionEntity, Role, Streamable};

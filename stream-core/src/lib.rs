@@ -45,7 +45,9 @@ pub use sea_orm;
 ///
 /// Put it on the model of an entity module, next to `DeriveEntityModel`:
 ///
-/// ```ignore
+/// ```
+/// # pub mod post {
+/// # use stream_core::sea_orm::{self, entity::prelude::*};
 /// #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
 /// #[sea_orm(table_name = "post")]
 /// #[stream(target, action_object)]
@@ -54,6 +56,12 @@ pub use sea_orm;
 ///     pub id: i32,
 ///     pub title: String,
 /// }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # use stream_core::Streamable;
+/// # fn main() { assert_eq!(post::Model::STREAM_NAME, "post"); }
 /// ```
 ///
 /// `#[stream(..)]` takes any subset of `actor`, `target` and `action_object`, and
@@ -93,7 +101,7 @@ pub use stream_derive::Verb;
 
 /// Declare the action table: an ordinary sea-orm entity in a module of its own.
 ///
-/// ```ignore
+/// ```
 /// stream_core::action_entity! {
 ///     /// The activity stream.
 ///     pub mod action {
@@ -103,6 +111,54 @@ pub use stream_derive::Verb;
 ///         set_null = [action_object], // optional: SET NULL instead of CASCADE on delete
 ///     }
 /// }
+/// # use stream_core::sea_orm::{self, entity::prelude::*};
+/// # pub mod user {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "user")]
+/// #     #[stream(actor, target, display = "username")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # pub mod group {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "group")]
+/// #     #[stream(actor, target, display = "name")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # pub mod post {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "post")]
+/// #     #[stream(target, action_object, display = "title")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub title: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # pub mod comment {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "comment")]
+/// #     #[stream(action_object, display = "body")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub body: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+/// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+/// # pub enum Verb { #[sea_orm(string_value = "commented")] Commented, }
+/// # fn main() {
+/// #     let _ = (action::Column::ActorUser, action::Column::TargetPost);
+/// #     let _ = action::Column::ActionObjectComment;
+/// # }
 /// ```
 ///
 /// `models` lists the modules of models that derive [`Streamable`](derive@Streamable), in
@@ -129,7 +185,7 @@ pub use stream_derive::action_entity;
 
 /// Declare the follow table: who follows what, one foreign-key column per followable model.
 ///
-/// ```ignore
+/// ```
 /// stream_core::follow_entity! {
 ///     /// Who follows whom or what.
 ///     pub mod follow {
@@ -139,6 +195,36 @@ pub use stream_derive::action_entity;
 ///         actions = [crate::action],                  // user streams over these action tables
 ///     }
 /// }
+/// # use stream_core::sea_orm::{self, entity::prelude::*};
+/// # pub mod user {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "user")]
+/// #     #[stream(actor, target, display = "username")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # pub mod group {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "group")]
+/// #     #[stream(actor, target, display = "name")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+/// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+/// # pub enum Verb { #[sea_orm(string_value = "joined")] Joined, }
+/// # stream_core::action_entity! {
+/// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user, group] }
+/// # }
+/// # fn main() {
+/// #     let _ = (follow::Column::Follower, follow::Column::FollowedUser, follow::Column::FollowedGroup);
+/// # }
 /// ```
 ///
 /// The module holds an ordinary sea-orm entity — `id`, `follower`, `timestamp`, a unique
@@ -146,17 +232,22 @@ pub use stream_derive::action_entity;
 /// `ON DELETE CASCADE` — plus `FollowedId` and the impls of [`FollowEntity`] (follow,
 /// unfollow, is_following, followers, following), [`Followable`] for each model, and
 /// [`FollowsIn`] for each action entity in `actions`, which gives
-/// [`ActionEntity::followed_by`].
+/// [`ActionEntity::followed_by`] and [`ActionEntity::followed_by_in`].
 pub use stream_derive::follow_entity;
 
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 struct ReadmeDoctests;
 
-/// The traits needed to call the library's API: `use stream_core::prelude::*;`.
+/// What the examples use unqualified: the traits that carry the library's API (actions,
+/// pages, hydration, follows), [`Role`] to name a role and [`NewAction`] for
+/// [`send_many`](crate::ActionEntity::send_many). `use stream_core::prelude::*;`.
 pub mod prelude {
+    // No `Cursor`: `use sea_orm::*;` brings sea-orm's own, and two globs naming the same
+    // item make every use of it ambiguous.
     pub use crate::{
-        ActionEntity, ActionObject, Actor, Hydrate, Paginate, Role, Streamable, Target,
+        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Hydrate, NewAction,
+        Paginate, Role, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;

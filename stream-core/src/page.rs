@@ -6,16 +6,48 @@
 //! carry in a URL (`?after=...`); one that was edited or mangled is rejected with
 //! [`StreamError::InvalidCursor`].
 //!
-//! ```ignore
+//! ```
 //! use stream_core::prelude::*;
+//! # use stream_core::sea_orm::{self, entity::prelude::*};
+//! # pub mod user {
+//! #     use stream_core::sea_orm::{self, entity::prelude::*};
+//! #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+//! #     #[sea_orm(table_name = "user")]
+//! #     #[stream(actor, target, display = "username")]
+//! #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+//! # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+//! # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+//! # stream_core::action_entity! {
+//! #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+//! # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+//! # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+//! # let lennon = named("lennon").insert(&db).await?;
+//! # for fan in 0..21 {
+//! #     let fan = named(&format!("fan{fan}")).insert(&db).await?;
+//! #     action::Entity::send(&db, &lennon, Verb::Followed).target(&fan).await?;
+//! # }
 //!
 //! let first = action::Entity::for_actor(&lennon).page(None, 20).all(&db).await?;
 //! if let Some(next) = &first.next {
 //!     let url = format!("/users/lennon?after={next}");
 //!     // .. later, from the request:
+//! #   let after_param = url.split_once("after=").map_or("", |(_, after)| after);
 //!     let cursor: stream_core::Cursor = after_param.parse()?;
 //!     let second = action::Entity::for_actor(&lennon).page(Some(&cursor), 20).all(&db).await?;
+//! #   assert_eq!((second.items.len(), second.next), (1, None));
 //! }
+//! # assert!(first.next.is_some());
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::{ActionEntity, StreamError};
@@ -234,22 +266,13 @@ impl<A: ActionEntity> PageQuery<A> {
         }
     }
 
-    /// The statement [`hydrated`](Self::hydrated) runs on `backend`. On SQLite, and on
-    /// MySQL/MariaDB for a stream over several objects or roles: the page of
-    /// [`statement`](Self::statement) as a derived table under the action table's own name,
-    /// with the role joins of [`Hydrate`](crate::Hydrate) applied to its rows only.
-    ///
-    /// Joining after the `LIMIT` keeps the joins to the rows of the page whatever plan the
-    /// database picks: a stream over many objects (`followed_by`, `for_actors`) is read as
-    /// "the newest rows of each object's index, merged", and without the derived table
-    /// SQLite would join every candidate row before sorting them.
-    ///
-    /// PostgreSQL plans the joins of a derived table for all its rows (hash joins over the
-    /// whole model tables), so there the joins stay in the same select as the `LIMIT`,
-    /// where its planner reads each object by its primary key and stops at the page. So do
-    /// MySQL/MariaDB's for the stream of one object (or of every action), which reads one
-    /// index range in order: MariaDB materialises a derived table into a temporary table
-    /// and sorts it, which costs more than the joins of the page.
+    /// The statement [`hydrated`](Self::hydrated) runs on `backend`, for `EXPLAIN`, logging or
+    /// a query of your own. On PostgreSQL, and on MySQL/MariaDB for a stream that reads one
+    /// index range (every action, or one object in one role), it is flat: the page of
+    /// [`statement`](Self::statement) with the role joins of [`Hydrate`](crate::Hydrate) added.
+    /// On SQLite, and on MySQL/MariaDB for a stream over several objects or roles, it is that
+    /// page as a derived table under the action table's own name, with the role joins applied
+    /// to its rows only.
     pub fn hydrated_statement(&self, backend: DbBackend) -> Statement {
         PageQuery {
             select: self.select.clone(),
@@ -336,14 +359,13 @@ impl<A: ActionEntity> PageQuery<A> {
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
     }
 
-    /// Read the page with every actor, target and action object loaded, in one statement
-    /// (see [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
+    /// Read the page with every actor, target and action object loaded, in one statement (see
+    /// [`Hydrate`](crate::Hydrate) and [`hydrated_statement`](Self::hydrated_statement)).
     ///
-    /// Rows are decoded by position: the action's columns, then each joined model's in the
-    /// order its derive lists them — without the model's key where the key is an integer and
-    /// another of its columns is never `NULL`: the key is then the action's role column. A select that adds columns of its own (`column_as`,
-    /// `distinct`, ..) is decoded by column name instead, as [`Hydrate`](crate::Hydrate)
-    /// does; both give the same page.
+    /// Rows are decoded by position, in the order the generated code selects them. Where the
+    /// statement is flat and the select adds columns or joins of its own (`column_as`,
+    /// `distinct`, ..), the page is joined and decoded by column name instead, as
+    /// [`Hydrate`](crate::Hydrate) does; both give the same page.
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
         let size = self.size;
         let (statement, by_position) = self.into_hydrated_page(db.get_database_backend());

@@ -17,7 +17,37 @@
 //!
 //! sea-orm's own schema builder creates the table too, from the same entity:
 //!
-//! ```ignore
+//! ```
+//! # use stream_core::sea_orm::{self, entity::prelude::*};
+//! # pub mod user {
+//! #     use stream_core::sea_orm::{self, entity::prelude::*};
+//! #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+//! #     #[sea_orm(table_name = "user")]
+//! #     #[stream(actor, target, display = "username")]
+//! #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # pub mod post {
+//! #     use stream_core::sea_orm::{self, entity::prelude::*};
+//! #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+//! #     #[sea_orm(table_name = "post")]
+//! #     #[stream(target, action_object, display = "title")]
+//! #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub title: String }
+//! #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+//! #     pub enum Relation {}
+//! #     impl ActiveModelBehavior for ActiveModel {}
+//! # }
+//! # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+//! # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+//! # pub enum Verb { #[sea_orm(string_value = "liked")] Liked, }
+//! # stream_core::action_entity! {
+//! #     pub mod action { table_name = "stream_action", verb = Verb, models = [user, post] }
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = sea_orm::Database::connect("sqlite::memory:").await?;
 //! db.get_schema_builder()
 //!     .register(user::Entity)
 //!     .register(post::Entity)
@@ -28,6 +58,8 @@
 //! stream_core::schema::create_stream_indexes::<action::Entity, _>(&db).await?;
 //! // Only needed on MySQL/MariaDB, a no-op elsewhere:
 //! stream_core::schema::fix_column_types::<action::Entity, _>(&db).await?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! but on MySQL and MariaDB it writes sea-query's portable types, `timestamp` (whole seconds,
@@ -226,7 +258,41 @@ pub async fn drop_action_table<A: ActionEntity, C: ConnectionTrait>(db: &C) -> R
 
 /// A sea-orm-migration migration that creates (and on `down`, drops) the action table of `A`.
 ///
-/// ```ignore
+/// ```
+/// # use stream_core::sea_orm::{self, entity::prelude::*};
+/// use sea_orm_migration::{MigrationTrait, MigratorTrait};
+/// # pub mod user {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "user")]
+/// #     #[stream(actor, target, display = "username")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+/// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+/// # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+/// # stream_core::action_entity! {
+/// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+/// # }
+/// # mod m0001_create_models {
+/// #     use sea_orm_migration::{prelude::*, sea_orm::Schema};
+/// #     pub struct Migration;
+/// #     impl MigrationName for Migration {
+/// #         fn name(&self) -> &str { "m0001_create_models" }
+/// #     }
+/// #     #[async_trait::async_trait]
+/// #     impl MigrationTrait for Migration {
+/// #         async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+/// #             let schema = Schema::new(manager.get_database_backend());
+/// #             manager.create_table(schema.create_table_from_entity(super::user::Entity)).await
+/// #         }
+/// #     }
+/// # }
+/// # pub struct Migrator;
+///
 /// impl MigratorTrait for Migrator {
 ///     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
 ///         vec![
@@ -235,6 +301,12 @@ pub async fn drop_action_table<A: ActionEntity, C: ConnectionTrait>(db: &C) -> R
 ///         ]
 ///     }
 /// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+/// # Migrator::up(&db, None).await?;
+/// # Ok(())
+/// # }
 /// ```
 #[cfg(feature = "migration")]
 pub struct CreateActionTable<A: ActionEntity> {
