@@ -142,12 +142,20 @@
 
 pub mod build;
 #[cfg(feature = "runtime")]
+pub mod filters;
+#[cfg(feature = "runtime")]
 mod humane;
+#[cfg(feature = "runtime")]
+mod include;
+#[cfg(feature = "runtime")]
+mod render;
 
 #[cfg(feature = "runtime")]
 pub use askama;
 #[cfg(feature = "runtime")]
 pub use humane::time_ago;
+#[cfg(feature = "runtime")]
+pub use render::RenderActions;
 
 /// When an action happened, and the time renders count from.
 #[cfg(feature = "runtime")]
@@ -166,20 +174,6 @@ pub fn now(values: &dyn askama::Values) -> DateTime {
     askama::get_value::<DateTime>(values, NOW)
         .copied()
         .unwrap_or_else(|_| chrono::Utc::now())
-}
-
-/// Include the code that the build script generated from `templates/stream/` (see the
-/// [crate docs](crate)). Use it inside a module of its own: `pub mod stream {
-/// stream_templates::include_templates!(); }`.
-#[cfg(feature = "runtime")]
-#[macro_export]
-macro_rules! include_templates {
-    () => {
-        ::core::include!(::core::concat!(
-            ::core::env!("OUT_DIR"),
-            "/stream_templates.rs"
-        ));
-    };
 }
 
 /// Declare the askama template of one kind of action: a struct with the fields listed in the
@@ -243,6 +237,8 @@ macro_rules! action_template {
 #[cfg(feature = "runtime")]
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__stream_templates as templates;
+
     /// The slug of a verb.
     pub fn slug<V: stream_core::Verb>(verb: &V) -> String {
         verb.slug()
