@@ -1,10 +1,10 @@
-//! The build-script half: find `templates/stream/*.{html,txt}` and write one askama template
-//! per file, plus the dispatch from a verb slug to its template.
+//! The build-script half: find `templates/stream/*.{html,txt}`, check that each is named after
+//! a verb, and list them for [`include_templates!`](crate::include_templates), which declares
+//! one askama template per file and the dispatch from a verb's slug to its template.
 //!
 //! A proc macro cannot notice a template file that did not exist when it last ran; a build
 //! script can, because it tells cargo to re-run it whenever the directory changes
-//! (`cargo::rerun-if-changed=templates/stream`). The generated source is included by
-//! [`include_templates!`](crate::include_templates).
+//! (`cargo::rerun-if-changed=templates/stream`).
 //!
 //! This module has no dependencies, so a build script can use the crate with
 //! `default-features = false` and not compile askama or sea-orm a second time:
@@ -18,6 +18,25 @@
 //! // in `fn main()` of build.rs; the path of the module declared with `action_entity!`
 //! stream_templates::build::Templates::new("crate::action").generate();
 //! ```
+//!
+//! # Files named after no verb
+//!
+//! A file whose name is no verb's slug (`folow.html`) would never render, so cargo prints a
+//! warning naming it and the verbs. The build script learns the verbs from the crate's source:
+//! the `#[sea_orm(string_value = "..")]` of every variant of every enum in `src/` that derives
+//! `Verb` (`#[derive(.., stream_core::Verb)]`); it runs again when `src/` changes. When the
+//! verb enum lives elsewhere (another crate, a macro), name the verbs instead:
+//!
+//! ```no_run
+//! stream_templates::build::Templates::new("crate::action")
+//!     .verbs(["follow", "like", "joined"])
+//!     .generate();
+//! ```
+//!
+//! When neither finds a verb, cargo warns once that the names cannot be checked.
+
+mod names;
+mod verbs;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -72,6 +91,8 @@ impl Kind {
 pub struct Templates {
     entity: String,
     templates_dir: PathBuf,
+    /// The verbs' slugs given in build.rs; `None` reads them from `src/`.
+    verbs: Option<Vec<String>>,
 }
 
 impl Templates {
@@ -81,6 +102,7 @@ impl Templates {
         Templates {
             entity: entity.to_owned(),
             templates_dir: PathBuf::from("templates"),
+            verbs: None,
         }
     }
 
@@ -91,9 +113,22 @@ impl Templates {
         self
     }
 
-    /// Scan the templates, write `$OUT_DIR/stream_templates.rs` and tell cargo to run the
-    /// build script again when the template folder changes. For `build.rs` only: it reads
-    /// cargo's environment and panics, with a message saying why, when it cannot work.
+    /// The slugs of the crate's verbs, which template files are checked against, for a crate
+    /// whose verb enum the build script cannot find in `src/` (see the
+    /// [module docs](self#files-named-after-no-verb)).
+    pub fn verbs<I>(mut self, verbs: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.verbs = Some(verbs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Scan the templates, warn about files named after no verb, write
+    /// `$OUT_DIR/stream_templates.rs` and tell cargo to run the build script again when the
+    /// template folder (or, when it reads the verbs, `src/`) changes. For `build.rs` only: it
+    /// reads cargo's environment and panics, with a message saying why, when it cannot work.
     pub fn generate(&self) {
         let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect(
             "stream_templates::build runs from a build script (CARGO_MANIFEST_DIR is not set)",
@@ -118,10 +153,26 @@ impl Templates {
                 manifest_dir.join(&stream_dir).display()
             )
         });
+        let verbs = match &self.verbs {
+            Some(verbs) => Ok(verbs.clone()),
+            None => {
+                // A verb added or renamed changes which files are named after one.
+                if manifest_dir.join("src").is_dir() {
+                    println!("cargo::rerun-if-changed=src");
+                }
+                verbs::find(&manifest_dir)
+            }
+        };
+        for warning in self.warnings(&files, &verbs) {
+            println!("cargo::warning={warning}");
+        }
         let code = self.code(&files);
         let out = out_dir.join(OUT_FILE);
-        std::fs::write(&out, code)
-            .unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
+        // Rewritten only when it changes: the build script also runs after edits to `src/`.
+        if std::fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
+            std::fs::write(&out, code)
+                .unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
+        }
     }
 
     /// The generated source for these template file names (`"follow.html"`, ..): one line per
