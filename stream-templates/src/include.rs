@@ -188,7 +188,6 @@ macro_rules! __stream_templates {
             $crate::__private::unused_templates::<__stream_entity::ActionVerb>(TEMPLATES)
         }
 
-        #[allow(unused_imports)] // in a binary crate nothing else may name them
         pub use $crate::{RenderActions, filters};
 
         #[automatically_derived]
@@ -258,8 +257,9 @@ macro_rules! __stream_templates {
         }
     };
 
-    // Without a template per verb, no `match`: one with a single `_` arm fails
-    // `clippy::match_single_binding` in the user's crate.
+    // Without a template per verb, a plain call: a `match` with only `_` is what
+    // `clippy::match_single_binding` flags. (Clippy skips that lint in another crate's macro
+    // today; the code should not depend on it.)
     (@dispatch $action:ident $now:ident $out:ident [] $fallback:ident) => {
         $crate::askama::Template::render_into(&$fallback::new($action, $now), $out)
     };
