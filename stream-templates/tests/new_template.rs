@@ -53,7 +53,25 @@ stream_core::action_entity! {
 }
 
 mod stream {
-    stream_templates::include_templates!();
+    // Names a user's module may hold: the generated code reaches everything by its full path.
+    #[allow(dead_code)]
+    struct Result;
+    #[allow(dead_code)]
+    struct Ok;
+    #[allow(dead_code)]
+    struct Option;
+    #[allow(dead_code)]
+    struct Vec;
+    #[allow(dead_code)]
+    struct String;
+    #[allow(dead_code)]
+    struct DateTime;
+    mod askama {}
+    mod stream_templates {}
+    mod core {}
+    mod std {}
+
+    ::stream_templates::include_templates!();
 }
 
 #[tokio::main(flavor = "current_thread")]
