@@ -33,11 +33,14 @@ impl Templates {
         } else {
             "from the enums deriving `Verb` in src/"
         };
-        let known = verbs
-            .iter()
-            .map(|verb| format!("`{verb}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let known = match verbs.as_slice() {
+            [] => "none".to_owned(),
+            verbs => verbs
+                .iter()
+                .map(|verb| format!("`{verb}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         per_verb
             .into_iter()
             .filter(|(_, stem)| !verbs.iter().any(|verb| verb == stem))
@@ -121,6 +124,10 @@ mod tests {
             ),
             "{warnings:?}"
         );
+
+        let none = Templates::new("crate::action").verbs(Vec::<String>::new());
+        let warnings = none.warnings(&files(&["joined.html"]), &verbs(&[]));
+        assert!(warnings[0].ends_with("are none"), "{warnings:?}");
     }
 
     #[test]
