@@ -1,10 +1,10 @@
-//! The build-script half: find `templates/stream/*.{html,txt}` and write one askama template
-//! per file, plus the dispatch from a verb slug to its template.
+//! The build-script half: find `templates/stream/*.{html,txt}`, check that each is named after
+//! a verb, and list them for [`include_templates!`](crate::include_templates), which declares
+//! one askama template per file and the dispatch from a verb's slug to its template.
 //!
 //! A proc macro cannot notice a template file that did not exist when it last ran; a build
 //! script can, because it tells cargo to re-run it whenever the directory changes
-//! (`cargo::rerun-if-changed=templates/stream`). The generated source is included by
-//! [`include_templates!`](crate::include_templates).
+//! (`cargo::rerun-if-changed=templates/stream`).
 //!
 //! This module has no dependencies, so a build script can use the crate with
 //! `default-features = false` and not compile askama or sea-orm a second time:
@@ -18,6 +18,25 @@
 //! // in `fn main()` of build.rs; the path of the module declared with `action_entity!`
 //! stream_templates::build::Templates::new("crate::action").generate();
 //! ```
+//!
+//! # Files named after no verb
+//!
+//! A file whose name is no verb's slug (`folow.html`) would never render, so cargo prints a
+//! warning naming it and the verbs. The build script learns the verbs from the crate's source:
+//! the `#[sea_orm(string_value = "..")]` of every variant of every enum in `src/` that derives
+//! `Verb` (`#[derive(.., stream_core::Verb)]`); it runs again when `src/` changes. When the
+//! verb enum lives elsewhere (another crate, a macro), name the verbs instead:
+//!
+//! ```no_run
+//! stream_templates::build::Templates::new("crate::action")
+//!     .verbs(["follow", "like", "joined"])
+//!     .generate();
+//! ```
+//!
+//! When neither finds a verb, cargo warns once that the names cannot be checked.
+
+mod names;
+mod verbs;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -37,23 +56,34 @@ pub const DEFAULT_TEXT: &str = DEFAULT_HTML;
 const KINDS: [Kind; 2] = [
     Kind {
         ext: "html",
+        group: "html",
         suffix: "Html",
-        render: "render_html",
         default: DEFAULT_HTML,
     },
     Kind {
         ext: "txt",
+        group: "text",
         suffix: "Text",
-        render: "render_text",
         default: DEFAULT_TEXT,
     },
 ];
 
 struct Kind {
+    /// The file extension.
     ext: &'static str,
+    /// Its group in the generated list.
+    group: &'static str,
+    /// The end of its template structs' names.
     suffix: &'static str,
-    render: &'static str,
+    /// The fallback's source when the crate has no `action.<ext>`.
     default: &'static str,
+}
+
+impl Kind {
+    /// `follow` for `follow.html` when this is the HTML kind.
+    fn stem<'f>(&self, file: &'f str) -> Option<&'f str> {
+        file.strip_suffix(self.ext)?.strip_suffix('.')
+    }
 }
 
 /// Configuration of the generated templates; see the [module docs](self).
@@ -61,6 +91,8 @@ struct Kind {
 pub struct Templates {
     entity: String,
     templates_dir: PathBuf,
+    /// The verbs' slugs given in build.rs; `None` reads them from `src/`.
+    verbs: Option<Vec<String>>,
 }
 
 impl Templates {
@@ -70,6 +102,7 @@ impl Templates {
         Templates {
             entity: entity.to_owned(),
             templates_dir: PathBuf::from("templates"),
+            verbs: None,
         }
     }
 
@@ -80,9 +113,22 @@ impl Templates {
         self
     }
 
-    /// Scan the templates, write `$OUT_DIR/stream_templates.rs` and tell cargo to run the
-    /// build script again when the template folder changes. For `build.rs` only: it reads
-    /// cargo's environment and panics, with a message saying why, when it cannot work.
+    /// The slugs of the crate's verbs, which template files are checked against, for a crate
+    /// whose verb enum the build script cannot find in `src/` (see the
+    /// [module docs](self#files-named-after-no-verb)).
+    pub fn verbs<I>(mut self, verbs: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.verbs = Some(verbs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Scan the templates, warn about files named after no verb, write
+    /// `$OUT_DIR/stream_templates.rs` and tell cargo to run the build script again when the
+    /// template folder (or, when it reads the verbs, `src/`) changes. For `build.rs` only: it
+    /// reads cargo's environment and panics, with a message saying why, when it cannot work.
     pub fn generate(&self) {
         let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect(
             "stream_templates::build runs from a build script (CARGO_MANIFEST_DIR is not set)",
@@ -107,187 +153,74 @@ impl Templates {
                 manifest_dir.join(&stream_dir).display()
             )
         });
+        let verbs = match &self.verbs {
+            Some(verbs) => Ok(verbs.clone()),
+            None => {
+                // A verb added or renamed changes which files are named after one.
+                if manifest_dir.join("src").is_dir() {
+                    println!("cargo::rerun-if-changed=src");
+                }
+                verbs::find(&manifest_dir)
+            }
+        };
+        for warning in self.warnings(&files, &verbs) {
+            println!("cargo::warning={warning}");
+        }
         let code = self.code(&files);
         let out = out_dir.join(OUT_FILE);
-        std::fs::write(&out, code)
-            .unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
+        // Rewritten only when it changes: the build script also runs after edits to `src/`.
+        if std::fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
+            std::fs::write(&out, code)
+                .unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
+        }
     }
 
-    /// The generated source for these template file names (`"follow.html"`, ..).
+    /// The generated source for these template file names (`"follow.html"`, ..): one line per
+    /// file for the [`include_templates!`](crate::include_templates) macro, which writes the
+    /// code.
     pub fn code(&self, files: &[String]) -> String {
-        let entity = &self.entity;
         let mut out = String::new();
         let _ = writeln!(
             out,
             "// Generated by stream_templates::build from templates/stream/; do not edit."
         );
-        let _ = writeln!(out, "use ::stream_templates::askama;");
-        let _ = writeln!(out, "type __StreamLoaded = {entity}::Loaded;\n");
-
-        let mut slugs = Vec::new();
+        let _ = writeln!(out, "::stream_templates::__private::templates! {{");
+        let _ = writeln!(out, "    entity = {};", self.entity);
         for kind in &KINDS {
-            let mut arms = String::new();
+            let _ = writeln!(out, "    {} {{", kind.group);
             for file in files {
-                let Some(slug) = file.strip_suffix(&format!(".{}", kind.ext)) else {
+                let Some(slug) = kind.stem(file) else {
                     continue;
                 };
-                if slug == "action" {
-                    continue;
+                if slug != "action" {
+                    let name = format!("Verb{}{}", upper_camel(slug), kind.suffix);
+                    let _ = writeln!(out, "        {slug:?} => {name}(path = {:?}),", path(file));
                 }
-                slugs.push(format!("stream/{file}"));
-                let name = format!("Verb{}{}", upper_camel(slug), kind.suffix);
-                let _ = writeln!(
-                    out,
-                    "::stream_templates::action_template! {{\n    /// Renders `templates/stream/{file}`.\n    pub struct {name} for {entity}, template(path = {path:?})\n}}\n",
-                    path = format!("stream/{file}"),
-                );
-                let _ = writeln!(
-                    arms,
-                    "        {slug:?} => askama::Template::render_into(&{name}::new(action, now), out),"
-                );
             }
-            let fallback = format!("Action{}", kind.suffix);
             let own = format!("action.{}", kind.ext);
-            if files.contains(&own) {
-                slugs.push(format!("stream/{own}"));
-                let _ = writeln!(
-                    out,
-                    "::stream_templates::action_template! {{\n    /// Renders `templates/stream/{own}`, the fallback for verbs without a template.\n    pub struct {fallback} for {entity}, template(path = {path:?})\n}}\n",
-                    path = format!("stream/{own}"),
-                );
+            let fallback = if files.contains(&own) {
+                format!("path = {:?}", path(&own))
             } else {
-                let _ = writeln!(
-                    out,
-                    "::stream_templates::action_template! {{\n    /// The built-in fallback for verbs without a template (the crate has no `templates/stream/{own}`).\n    pub struct {fallback} for {entity}, template(source = {source:?}, ext = {ext:?})\n}}\n",
-                    source = kind.default,
-                    ext = kind.ext,
-                );
-            }
-            let _ = writeln!(
-                out,
-                "/// Render `action` into `out` with its verb's `stream/<verb>.{ext}`, else `stream/action.{ext}`, else the built-in default; `now` is the time its relative age is counted from.
-#[allow(dead_code)] // a binary crate may use only some of these
-pub fn {render}(
-    action: &__StreamLoaded,
-    now: ::stream_templates::DateTime,
-    out: &mut dyn ::core::fmt::Write,
-) -> askama::Result<()> {{
-    match ::stream_templates::__private::slug(&action.action.verb).as_str() {{
-{arms}        _ => askama::Template::render_into(&{fallback}::new(action, now), out),
-    }}
-}}
-",
-                ext = kind.ext,
-                render = kind.render,
-            );
+                format!("source = {:?}", kind.default)
+            };
+            let _ = writeln!(out, "        _ => Action{}({fallback}),", kind.suffix);
+            let _ = writeln!(out, "    }}");
         }
-
-        slugs.sort();
-        let _ = writeln!(
-            out,
-            "/// The template files found in `templates/stream/` when the crate was built.
-#[allow(dead_code)]
-pub const TEMPLATES: &[&str] = &{slugs:?};
-
-/// The files of [`TEMPLATES`] that no verb renders with: neither `action.*` nor named after a
-/// verb's slug (a typo such as `folow.html`). Worth asserting empty in a test.
-#[allow(dead_code)]
-pub fn unused_templates() -> ::std::vec::Vec<&'static str> {{
-    ::stream_templates::__private::unused_templates::<{entity}::ActionVerb>(TEMPLATES)
-}}
-
-/// One action, or a list of them, rendered by [`filters::render_action`] (HTML) and
-/// [`filters::render_action_text`] (plain text).
-#[allow(dead_code)]
-pub trait RenderActions {{
-    /// Render as HTML; a list renders each action on its own line.
-    fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()>;
-    /// Render as plain text; a list renders each action on its own line.
-    fn render_text(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()>;
-}}
-
-impl RenderActions for __StreamLoaded {{
-    fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        render_html(self, now, out)
-    }}
-    fn render_text(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        render_text(self, now, out)
-    }}
-}}
-
-impl<T: RenderActions> RenderActions for [T] {{
-    fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        for (i, action) in self.iter().enumerate() {{
-            if i > 0 {{
-                out.write_char('\\n')?;
-            }}
-            action.render_html(now, out)?;
-        }}
-        ::core::result::Result::Ok(())
-    }}
-    fn render_text(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        for (i, action) in self.iter().enumerate() {{
-            if i > 0 {{
-                out.write_char('\\n')?;
-            }}
-            action.render_text(now, out)?;
-        }}
-        ::core::result::Result::Ok(())
-    }}
-}}
-
-impl<T: RenderActions> RenderActions for ::std::vec::Vec<T> {{
-    fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        self.as_slice().render_html(now, out)
-    }}
-    fn render_text(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        self.as_slice().render_text(now, out)
-    }}
-}}
-
-impl<T: RenderActions + ?Sized> RenderActions for &T {{
-    fn render_html(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        (**self).render_html(now, out)
-    }}
-    fn render_text(&self, now: ::stream_templates::DateTime, out: &mut dyn ::core::fmt::Write) -> askama::Result<()> {{
-        (**self).render_text(now, out)
-    }}
-}}
-
-/// askama filters for your own views: `{{{{ action|render_action }}}}` or
-/// `{{{{ actions|render_action }}}}`. Bring them into scope with `use <this module>::filters;`
-/// next to the view, or call them by path (`{{{{ actions|crate::stream::filters::render_action }}}}`).
-/// Relative times count from the render value `stream_templates::NOW` when given, else from now.
-// askama's `filter_fn` turns each function into an undocumented builder struct.
-#[allow(missing_docs, dead_code)]
-pub mod filters {{
-    use ::stream_templates::askama;
-
-    /// Render one action or a list as HTML, each with its verb's template.
-    #[askama::filter_fn]
-    pub fn render_action<T: super::RenderActions>(
-        actions: &T,
-        values: &dyn askama::Values,
-    ) -> askama::Result<askama::filters::Safe<::std::string::String>> {{
-        let mut out = ::std::string::String::new();
-        actions.render_html(::stream_templates::now(values), &mut out)?;
-        ::core::result::Result::Ok(askama::filters::Safe(out))
-    }}
-
-    /// Render one action or a list as plain text, each with its verb's `.txt` template.
-    #[askama::filter_fn]
-    pub fn render_action_text<T: super::RenderActions>(
-        actions: &T,
-        values: &dyn askama::Values,
-    ) -> askama::Result<::std::string::String> {{
-        let mut out = ::std::string::String::new();
-        actions.render_text(::stream_templates::now(values), &mut out)?;
-        ::core::result::Result::Ok(out)
-    }}
-}}"
-        );
+        let mut paths: Vec<String> = files.iter().map(|file| path(file)).collect();
+        paths.sort();
+        let _ = writeln!(out, "    files = [");
+        for path in paths {
+            let _ = writeln!(out, "        {path:?},");
+        }
+        let _ = writeln!(out, "    ];");
+        let _ = writeln!(out, "}}");
         out
     }
+}
+
+/// A template file's path as askama reads it, relative to the template directory.
+fn path(file: &str) -> String {
+    format!("stream/{file}")
 }
 
 /// The template files directly in `dir`, sorted; none if the folder does not exist.
@@ -304,10 +237,9 @@ fn scan(dir: &Path) -> std::io::Result<Vec<String>> {
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             continue;
         };
-        let usable = KINDS.iter().any(|kind| {
-            name.strip_suffix(&format!(".{}", kind.ext))
-                .is_some_and(is_slug)
-        });
+        let usable = KINDS
+            .iter()
+            .any(|kind| kind.stem(&name).is_some_and(is_slug));
         if usable {
             files.push(name);
         }
@@ -342,31 +274,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_template_per_file_and_the_builtin_fallback() {
-        let code =
-            Templates::new("crate::action").code(&["follow.html".into(), "follow.txt".into()]);
-        assert!(code.contains(
-            "pub struct VerbFollowHtml for crate::action, template(path = \"stream/follow.html\")"
-        ));
-        assert!(code.contains(
-            "pub struct VerbFollowText for crate::action, template(path = \"stream/follow.txt\")"
-        ));
-        assert!(code.contains(
-            "\"follow\" => askama::Template::render_into(&VerbFollowHtml::new(action, now), out),"
-        ));
-        assert!(code.contains("pub struct ActionHtml for crate::action, template(source = "));
-        assert!(code.contains(
-            "pub const TEMPLATES: &[&str] = &[\"stream/follow.html\", \"stream/follow.txt\"];"
-        ));
+    fn one_line_per_file_and_the_builtin_fallback() {
+        let code = Templates::new("crate::action").code(&[
+            "follow.txt".into(),
+            "follow.html".into(),
+            "object-edited.html".into(),
+        ]);
+        let builtin = format!("{DEFAULT_HTML:?}");
+        assert_eq!(
+            code,
+            format!(
+                r#"// Generated by stream_templates::build from templates/stream/; do not edit.
+::stream_templates::__private::templates! {{
+    entity = crate::action;
+    html {{
+        "follow" => VerbFollowHtml(path = "stream/follow.html"),
+        "object-edited" => VerbObjectEditedHtml(path = "stream/object-edited.html"),
+        _ => ActionHtml(source = {builtin}),
+    }}
+    text {{
+        "follow" => VerbFollowText(path = "stream/follow.txt"),
+        _ => ActionText(source = {builtin}),
+    }}
+    files = [
+        "stream/follow.html",
+        "stream/follow.txt",
+        "stream/object-edited.html",
+    ];
+}}
+"#
+            )
+        );
     }
 
     #[test]
     fn the_crates_action_template_replaces_the_builtin() {
         let code = Templates::new("crate::action").code(&["action.html".into()]);
         assert!(code.contains(
-            "pub struct ActionHtml for crate::action, template(path = \"stream/action.html\")"
+            "    html {\n        _ => ActionHtml(path = \"stream/action.html\"),\n    }\n"
         ));
-        assert!(code.contains("pub struct ActionText for crate::action, template(source = "));
+        assert!(code.contains("    text {\n        _ => ActionText(source = "));
+        assert!(code.contains("    files = [\n        \"stream/action.html\",\n    ];\n"));
+    }
+
+    #[test]
+    fn without_templates_only_the_fallbacks() {
+        let code = Templates::new("super::action").code(&[]);
+        assert!(code.contains("    entity = super::action;\n"));
+        assert!(code.contains("    html {\n        _ => ActionHtml(source = "));
+        assert!(code.contains("    text {\n        _ => ActionText(source = "));
+        assert!(code.contains("    files = [\n    ];\n"));
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! 1. Put templates next to your code: `templates/stream/follow.html`, `stream/created.txt`,
 //!    optionally `stream/action.html` for every verb without its own. The file name is the
 //!    verb's slug.
-//! 2. A build script finds them and writes one askama template per file, so askama compiles
+//! 2. A build script finds them and lists one askama template per file, so askama compiles
 //!    and type-checks each at build time, and a **new** file is picked up by the next
-//!    `cargo build` (the build script watches the folder):
+//!    `cargo build` (the build script watches the folder). A file named after no verb
+//!    (`folow.html`) makes cargo warn, naming the verbs it knows ([`build`]):
 //!    ```toml
 //!    [dependencies]
 //!    stream-templates = "0.1"
@@ -24,9 +25,10 @@
 //!    pub mod stream { stream_templates::include_templates!(); }
 //!    ```
 //!    It holds `render_html` / `render_text` (one loaded action → its template), the
-//!    `RenderActions` trait (one action or a list), the askama filters `render_action` and
-//!    `render_action_text`, `TEMPLATES` (the files found) and `unused_templates()` (files
-//!    named after no verb: assert it is empty in a test to catch a misspelt file name).
+//!    [`RenderActions`] trait (one action or a list), the askama [`filters`] `render_action`
+//!    and `render_action_text`, `TEMPLATES` (the files found), `unused_templates()` (files
+//!    named after no verb: assert it is empty in a test to make a misspelt file name fail)
+//!    and a template struct per file; [`include_templates!`] lists each with its signature.
 //! 4. Load a page with its models in one statement and render it from your own view:
 //!    ```ignore
 //!    let actions = action::Entity::stream().limit(20).hydrate().all(&db).await?;
@@ -142,12 +144,20 @@
 
 pub mod build;
 #[cfg(feature = "runtime")]
+pub mod filters;
+#[cfg(feature = "runtime")]
 mod humane;
+#[cfg(feature = "runtime")]
+mod include;
+#[cfg(feature = "runtime")]
+mod render;
 
 #[cfg(feature = "runtime")]
 pub use askama;
 #[cfg(feature = "runtime")]
 pub use humane::time_ago;
+#[cfg(feature = "runtime")]
+pub use render::RenderActions;
 
 /// When an action happened, and the time renders count from.
 #[cfg(feature = "runtime")]
@@ -166,20 +176,6 @@ pub fn now(values: &dyn askama::Values) -> DateTime {
     askama::get_value::<DateTime>(values, NOW)
         .copied()
         .unwrap_or_else(|_| chrono::Utc::now())
-}
-
-/// Include the code that the build script generated from `templates/stream/` (see the
-/// [crate docs](crate)). Use it inside a module of its own: `pub mod stream {
-/// stream_templates::include_templates!(); }`.
-#[cfg(feature = "runtime")]
-#[macro_export]
-macro_rules! include_templates {
-    () => {
-        ::core::include!(::core::concat!(
-            ::core::env!("OUT_DIR"),
-            "/stream_templates.rs"
-        ));
-    };
 }
 
 /// Declare the askama template of one kind of action: a struct with the fields listed in the
@@ -243,6 +239,8 @@ macro_rules! action_template {
 #[cfg(feature = "runtime")]
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__stream_templates as templates;
+
     /// The slug of a verb.
     pub fn slug<V: stream_core::Verb>(verb: &V) -> String {
         verb.slug()
