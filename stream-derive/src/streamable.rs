@@ -6,7 +6,10 @@ use crate::input::default_crate;
 use crate::relay::{self, MODEL_MACRO};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Type, spanned::Spanned};
+use syn::{
+    Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Token, Type, punctuated::Punctuated,
+    spanned::Spanned,
+};
 
 /// The roles a model may play, as written in `#[stream(..)]`.
 #[derive(Default)]
@@ -97,7 +100,6 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<
     };
 
     let sea_orm = SeaOrmAttr::parse(&input.attrs)?;
-    let table = sea_orm.value("table_name").map(LitStr::value);
 
     let StreamAttr {
         roles,
@@ -105,69 +107,8 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<
         display,
         krate,
     } = parse_stream_attr(input, errors);
-    let display = display.and_then(|display| match display {
-        None => Some(Display::Own),
-        Some(field) => {
-            let found = fields
-                .iter()
-                .filter_map(|f| f.ident.as_ref())
-                .find(|ident| **ident == field.value());
-            match found {
-                Some(ident) => {
-                    let mut ident = ident.clone();
-                    ident.set_span(field.span());
-                    Some(Display::Field(ident))
-                }
-                None => {
-                    errors.push(syn::Error::new_spanned(
-                        &field,
-                        format!(
-                            "`{}` has no field `{}`; `display` names the field that shows the model in rendered actions",
-                            input.ident,
-                            field.value()
-                        ),
-                    ));
-                    None
-                }
-            }
-        }
-    });
-
-    let name = match (name_override, &table) {
-        (Some(name), _) => {
-            if !is_snake_identifier(&name.value()) {
-                errors.push(syn::Error::new_spanned(
-                    &name,
-                    "`name` must be a lowercase letter followed by lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
-                ));
-                repaired_name(&name.value())
-            } else {
-                name.value()
-            }
-        }
-        (None, Some(table)) => {
-            if !is_snake_identifier(table) {
-                errors.push(syn::Error::new(
-                    sea_orm
-                        .value("table_name")
-                        .map_or_else(|| input.ident.span(), LitStr::span),
-                    format!(
-                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]`: a lowercase letter followed by lowercase letters, digits and `_`"
-                    ),
-                ));
-                repaired_name(table)
-            } else {
-                table.clone()
-            }
-        }
-        (None, None) => {
-            errors.push(syn::Error::new_spanned(
-                &input.ident,
-                "`#[derive(Streamable)]` goes on a sea-orm model with `#[sea_orm(table_name = \"...\")]`; none was found",
-            ));
-            repaired_name(&input.ident.to_string())
-        }
-    };
+    let display = display.and_then(|display| display_of(input, fields, display, errors));
+    let name = column_suffix(input, &sea_orm, name_override, errors);
 
     let mut primary_keys = Vec::new();
     let mut columns = Vec::new();
@@ -224,6 +165,89 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<
             fields: columns,
         }),
     })
+}
+
+/// How the model shows itself, from `display` as written; `None` (after an error) when the
+/// field it names does not exist.
+fn display_of(
+    input: &DeriveInput,
+    fields: &Punctuated<Field, Token![,]>,
+    display: Option<LitStr>,
+    errors: &mut Errors,
+) -> Option<Display> {
+    match display {
+        None => Some(Display::Own),
+        Some(field) => {
+            let found = fields
+                .iter()
+                .filter_map(|f| f.ident.as_ref())
+                .find(|ident| **ident == field.value());
+            match found {
+                Some(ident) => {
+                    let mut ident = ident.clone();
+                    ident.set_span(field.span());
+                    Some(Display::Field(ident))
+                }
+                None => {
+                    errors.push(syn::Error::new_spanned(
+                        &field,
+                        format!(
+                            "`{}` has no field `{}`; `display` names the field that shows the model in rendered actions",
+                            input.ident,
+                            field.value()
+                        ),
+                    ));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The column suffix: `#[stream(name = "..")]`, or the table name. An invalid one is
+/// reported and repaired, so that expansion goes on.
+fn column_suffix(
+    input: &DeriveInput,
+    sea_orm: &SeaOrmAttr,
+    name_override: Option<LitStr>,
+    errors: &mut Errors,
+) -> String {
+    let table = sea_orm.value("table_name").map(LitStr::value);
+    match (name_override, &table) {
+        (Some(name), _) => {
+            if !is_snake_identifier(&name.value()) {
+                errors.push(syn::Error::new_spanned(
+                    &name,
+                    "`name` must be a lowercase letter followed by lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
+                ));
+                repaired_name(&name.value())
+            } else {
+                name.value()
+            }
+        }
+        (None, Some(table)) => {
+            if !is_snake_identifier(table) {
+                errors.push(syn::Error::new(
+                    sea_orm
+                        .value("table_name")
+                        .map_or_else(|| input.ident.span(), LitStr::span),
+                    format!(
+                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]`: a lowercase letter followed by lowercase letters, digits and `_`"
+                    ),
+                ));
+                repaired_name(table)
+            } else {
+                table.clone()
+            }
+        }
+        (None, None) => {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                "`#[derive(Streamable)]` goes on a sea-orm model with `#[sea_orm(table_name = \"...\")]`; none was found",
+            ));
+            repaired_name(&input.ident.to_string())
+        }
+    }
 }
 
 /// The `Column` variant sea-orm's `DeriveEntityModel` gives `field`: `enum_name = ".."` or the
@@ -419,46 +443,24 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
     }
 }
 
-fn emit(model: &Model) -> TokenStream {
-    let ident = model.ident;
-    let name = &model.name;
+/// What `__stream_decode` and the column lists are made of.
+struct Decoder {
+    columns: Vec<TokenStream>,
+    page_columns: Vec<TokenStream>,
+    /// `field: <how it is read>`, for every field.
+    values: Vec<TokenStream>,
+    /// `let pk = ..;`
+    pk_value: TokenStream,
+}
+
+/// The page decoder: the model's columns are read from `at` on, in the order of
+/// `__STREAM_PAGE_COLUMNS`, which is also the order the page's select lists them in. A
+/// model with an integer key and a column that is never `NULL` leaves its key out of that
+/// list: the key is the action's role column, equal to it wherever the join matched (keys
+/// compare exactly), and the non-null column tells a matched row from a missing one.
+fn decoder(model: &Model, private: &TokenStream, column_type: &TokenStream) -> Decoder {
     let pk_ident = model.pk.ident.as_ref().expect("named field");
     let pk_ty = &model.pk.ty;
-    let pk_column = &model.pk_column;
-    let mut roles = Vec::new();
-    if model.roles.actor.is_some() {
-        roles.push(format_ident!("actor"));
-    }
-    if model.roles.target.is_some() {
-        roles.push(format_ident!("target"));
-    }
-    if model.roles.action_object.is_some() {
-        roles.push(format_ident!("action_object"));
-    }
-    let model_ident = ident.to_string();
-    let relay = Ident::new(MODEL_MACRO, Span::call_site());
-    let krate = &model.krate;
-    let private = quote! { #krate::__private };
-    let fmt_display = model.display.as_ref().map(|display| {
-        let shown = match display {
-            Display::Field(field) => quote! { &self.#field },
-            Display::Own => quote! { self },
-        };
-        quote! {
-            fn fmt_display(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::core::fmt::Display::fmt(#shown, f)
-            }
-        }
-    });
-
-    // The page decoder: the model's columns are read from `at` on, in the order of
-    // `__STREAM_PAGE_COLUMNS`, which is also the order the page's select lists them in. A
-    // model with an integer key and a column that is never `NULL` leaves its key out of that
-    // list: the key is the action's role column, equal to it wherever the join matched (keys
-    // compare exactly), and the non-null column tells a matched row from a missing one.
-    let column_type = quote! {
-        <<#ident as #private::sea_orm::ModelTrait>::Entity as #private::sea_orm::EntityTrait>::Column
-    };
     let presence = integer_type(pk_ty)
         .then(|| {
             model.fields.iter().position(|(field, column)| {
@@ -514,6 +516,55 @@ fn emit(model: &Model) -> TokenStream {
         },
         None => quote! { let pk = ::core::clone::Clone::clone(key); },
     };
+    Decoder {
+        columns: column_variants,
+        page_columns: page_variants,
+        values,
+        pk_value,
+    }
+}
+
+fn emit(model: &Model) -> TokenStream {
+    let ident = model.ident;
+    let name = &model.name;
+    let pk_ident = model.pk.ident.as_ref().expect("named field");
+    let pk_ty = &model.pk.ty;
+    let pk_column = &model.pk_column;
+    let mut roles = Vec::new();
+    if model.roles.actor.is_some() {
+        roles.push(format_ident!("actor"));
+    }
+    if model.roles.target.is_some() {
+        roles.push(format_ident!("target"));
+    }
+    if model.roles.action_object.is_some() {
+        roles.push(format_ident!("action_object"));
+    }
+    let model_ident = ident.to_string();
+    let relay = Ident::new(MODEL_MACRO, Span::call_site());
+    let krate = &model.krate;
+    let private = quote! { #krate::__private };
+    let fmt_display = model.display.as_ref().map(|display| {
+        let shown = match display {
+            Display::Field(field) => quote! { &self.#field },
+            Display::Own => quote! { self },
+        };
+        quote! {
+            fn fmt_display(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(#shown, f)
+            }
+        }
+    });
+
+    let column_type = quote! {
+        <<#ident as #private::sea_orm::ModelTrait>::Entity as #private::sea_orm::EntityTrait>::Column
+    };
+    let Decoder {
+        columns: column_variants,
+        page_columns: page_variants,
+        values,
+        pk_value,
+    } = decoder(model, &private, &column_type);
 
     let answer = relay::answer(&quote! {
         { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
