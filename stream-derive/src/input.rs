@@ -118,6 +118,8 @@ pub struct Entries {
     /// The name of the declared module, where "missing key" errors point.
     at: Span,
     found: Vec<(Key, Ident, Value)>,
+    /// Keys given with a value of the wrong shape: already reported, so not also missing.
+    malformed: Vec<Key>,
 }
 
 /// `#[attrs] vis mod name { .. }` with its body parsed against `keys`.
@@ -154,6 +156,7 @@ impl EntityInput {
             keys,
             at: ident.span(),
             found: Vec::new(),
+            malformed: Vec::new(),
         };
         while !body.is_empty() {
             entries.parse_entry(&body, errors)?;
@@ -205,6 +208,7 @@ impl Entries {
                         known.example
                     ),
                 ));
+                self.malformed.push(known);
                 skip_value(body)?;
             }
         }
@@ -217,9 +221,12 @@ impl Entries {
         Some((ident, value))
     }
 
-    /// The error for a required `key` that is absent.
-    fn missing(&self, key: Key) -> syn::Error {
-        syn::Error::new(
+    /// Report a required `key` as absent, unless it was given in a shape already reported.
+    fn missing(&self, key: Key, errors: &mut Errors) {
+        if self.malformed.contains(&key) {
+            return;
+        }
+        errors.push(syn::Error::new(
             self.at,
             format!(
                 "`{}!` needs `{}`; {}",
@@ -227,14 +234,14 @@ impl Entries {
                 key.example,
                 expected(self.keys)
             ),
-        )
+        ));
     }
 
     pub fn take_str(&mut self, key: Key, errors: &mut Errors) -> Option<LitStr> {
         match self.take(key) {
             Some((_, Value::Str(lit))) => Some(lit),
             _ => {
-                errors.push(self.missing(key));
+                self.missing(key, errors);
                 None
             }
         }
@@ -244,7 +251,7 @@ impl Entries {
         match self.take(key) {
             Some((_, Value::Path(path))) => Some(path),
             _ => {
-                errors.push(self.missing(key));
+                self.missing(key, errors);
                 None
             }
         }
@@ -270,7 +277,7 @@ impl Entries {
             }
             Some((_, Value::List(list))) => Some(list),
             _ => {
-                errors.push(self.missing(key));
+                self.missing(key, errors);
                 None
             }
         }
