@@ -77,6 +77,10 @@ pub use sea_orm;
 /// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
 /// module through which [`action_entity!`] learns the roles; the model and the action entity
 /// must be in the same crate.
+///
+/// Generated code names this crate `::stream_core`; where it is a dependency under another
+/// name, or re-exported by another crate, say where with `crate = path` (bare, or quoted as
+/// serde's `#[serde(crate = "...")]`): `#[stream(actor, crate = ::activity)]`.
 pub use stream_derive::Streamable;
 
 /// Give a verb enum its human labels; the slugs come from sea-orm's `DeriveActiveEnum`.
@@ -97,6 +101,8 @@ pub use stream_derive::Streamable;
 ///
 /// `#[verb(label = "...")]` is optional: the default label is the variant name in words.
 /// Slugs longer than 255 characters, variants with fields and unknown keys are compile errors.
+/// `#[verb(crate = path)]` on the enum names this crate where it is not `::stream_core` (see
+/// [`Streamable`](derive@Streamable)).
 pub use stream_derive::Verb;
 
 /// Declare the action table: an ordinary sea-orm entity in a module of its own.
@@ -109,6 +115,7 @@ pub use stream_derive::Verb;
 ///         verb = crate::Verb,
 ///         models = [crate::user, crate::group, crate::post, crate::comment],
 ///         set_null = [action_object], // optional: SET NULL instead of CASCADE on delete
+///         crate = ::stream_core,      // optional: where generated code finds this crate
 ///     }
 /// }
 /// # use stream_core::sea_orm::{self, entity::prelude::*};
@@ -193,6 +200,7 @@ pub use stream_derive::action_entity;
 ///         follower = crate::user,                     // the model that follows
 ///         models = [crate::user, crate::group],       // what can be followed
 ///         actions = [crate::action],                  // user streams over these action tables
+///         crate = ::stream_core,                      // optional, as in `action_entity!`
 ///     }
 /// }
 /// # use stream_core::sea_orm::{self, entity::prelude::*};
@@ -253,17 +261,41 @@ pub mod prelude {
     pub use crate::verb::Verb as _;
 }
 
-/// What the macros' generated code uses. Not public API.
+/// Everything the macros' generated code uses, and the one path it reaches the runtime by
+/// (`::stream_core::__private`, or `<crate = path>::__private`), whatever the user imported.
+/// Not public API: it changes with the macros, which this crate pins to its own version.
 #[doc(hidden)]
 pub mod __private {
     pub use chrono;
     pub use sea_orm;
 
+    pub use crate::hydrate::decode::{
+        column_at, decode_model, decode_model_at, join_model, key_at, missing_role_db, optional_at,
+    };
+    pub use crate::{
+        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved, Role,
+        RoleRef, Signal, StreamError, Streamable, Target, Verb,
+    };
+
     /// Compile-time check that a listed model derives `Streamable`.
     pub const fn assert_streamable<T: crate::Streamable>() {}
 
     /// The error of a generated getter whose role is empty or whose row is gone.
-    pub fn missing_role(action: i64, role: crate::Role) -> crate::StreamError {
+    pub fn missing_role(action: i64, role: Role) -> StreamError {
         crate::error::missing_role(action, role)
+    }
+
+    /// The column and key of a model in a role; only generated code knows the two match.
+    pub fn role_ref<A: ActionEntity>(column: A::Column, value: sea_orm::Value) -> RoleRef<A> {
+        RoleRef::new(column, value)
+    }
+
+    /// The generated `set_actor`, `clear_target`, ..: [`roles::set`](crate::roles::set).
+    pub fn set_role<A: ActionEntity>(
+        action: &mut A::ActiveModel,
+        role: Role,
+        object: Option<RoleRef<A>>,
+    ) {
+        crate::roles::set::<A>(action, role, object);
     }
 }

@@ -101,11 +101,6 @@ impl<A: ActionEntity> RoleRef<A> {
         RoleRef { column, value }
     }
 
-    #[doc(hidden)]
-    pub fn __generated(column: A::Column, value: Value) -> Self {
-        RoleRef { column, value }
-    }
-
     /// The column, e.g. `Column::TargetPost`.
     pub fn column(&self) -> A::Column {
         self.column

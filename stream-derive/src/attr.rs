@@ -91,3 +91,18 @@ pub fn is_snake_identifier(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
+
+/// A path as text without the spaces `quote!` puts between tokens: `::stream_core::Role`,
+/// for sea-orm's string attributes and for doc links.
+pub fn path_text(path: &impl quote::ToTokens) -> String {
+    path.to_token_stream().to_string().replace(' ', "")
+}
+
+/// The value of `crate = ..`: a path, bare or quoted as serde's `#[serde(crate = "...")]`.
+pub fn crate_path(input: syn::parse::ParseStream) -> syn::Result<syn::Path> {
+    if input.peek(LitStr) {
+        input.parse::<LitStr>()?.parse()
+    } else {
+        syn::Path::parse_mod_style(input)
+    }
+}

@@ -1,30 +1,31 @@
 //! `follow_entity!`: who follows what, one foreign-key column per followable model.
 //!
-//! It rides the same relay as `action_entity!` (see `action.rs`): the state passed along is
-//! the input prefixed with `follow`, and the follower's module is asked last.
+//! It rides the same relay as `action_entity!` (see `relay`): the state passed along is the
+//! input prefixed with `follow`, and the follower's module is asked last.
 
-use crate::action::{ModelInfo, from_child, from_child_free, relay};
-use crate::attr::{Errors, upper_camel};
+use crate::attr::{Errors, path_text, upper_camel};
+use crate::input::{ACTIONS, CRATE, EntityInput, FOLLOWER, Key, MODELS, TABLE_NAME};
+use crate::relay::{self, ModelInfo, Step, from_child};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{
-    Attribute, Ident, LitStr, Path, Token, Visibility, braced, bracketed,
+    Attribute, Ident, LitStr, Path, Visibility,
     parse::{Parse, ParseStream},
-    punctuated::Punctuated,
 };
 
+const KEYS: &[Key] = &[TABLE_NAME, FOLLOWER, MODELS, ACTIONS, CRATE];
+
 /// What the user wrote.
-pub(crate) struct FollowInput {
+pub struct FollowInput {
     attrs: Vec<Attribute>,
     vis: Visibility,
-    pub(crate) ident: Ident,
+    ident: Ident,
+    krate: Path,
     table_name: LitStr,
     follower: Path,
     models: Vec<Path>,
     actions: Vec<Path>,
 }
-
-const KEYS: &str = "expected `table_name = \"...\"`, `follower = path::to::model`, `models = [path::to::model, ..]` or `actions = [path::to::action_module, ..]`";
 
 impl Parse for FollowInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -32,72 +33,37 @@ impl Parse for FollowInput {
         if input.peek(Ident) && input.fork().parse::<Ident>()? == "follow" {
             input.parse::<Ident>()?;
         }
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis: Visibility = input.parse()?;
-        input.parse::<Token![mod]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `mod <name> { .. }`, e.g. `pub mod follow { table_name = \"stream_follow\", follower = crate::user, models = [crate::user] }`",
-            )
-        })?;
-        let ident: Ident = input.parse()?;
-        let body;
-        braced!(body in input);
         let mut errors = Errors::default();
-        let (mut table_name, mut follower, mut models, mut actions) =
-            (None, None, None, Vec::new());
-        let paths = |body: ParseStream| -> syn::Result<Vec<Path>> {
-            let list;
-            bracketed!(list in body);
-            Ok(Punctuated::<Path, Token![,]>::parse_terminated(&list)?
-                .into_iter()
-                .collect())
-        };
-        while !body.is_empty() {
-            let key: Ident = body.parse()?;
-            body.parse::<Token![=]>()?;
-            match key.to_string().as_str() {
-                "table_name" => table_name = Some(body.parse::<LitStr>()?),
-                "follower" => follower = Some(body.parse::<Path>()?),
-                "models" => models = Some((key.span(), paths(&body)?)),
-                "actions" => actions = paths(&body)?,
-                other => {
-                    errors.push(syn::Error::new_spanned(
-                        &key,
-                        format!("unknown key `{other}` in `follow_entity!`; {KEYS}"),
-                    ));
-                    body.parse::<syn::Expr>()?;
-                }
-            }
-            if !body.is_empty() {
-                body.parse::<Token![,]>()?;
-            }
-        }
-        let missing = |what: &str| {
-            syn::Error::new_spanned(&ident, format!("`follow_entity!` needs `{what}`; {KEYS}"))
-        };
-        if table_name.is_none() {
-            errors.push(missing("table_name = \"...\""));
-        }
-        if follower.is_none() {
-            errors.push(missing("follower = path::to::model"));
-        }
-        match &models {
-            None => errors.push(missing("models = [..]")),
-            Some((span, list)) if list.is_empty() => errors.push(syn::Error::new(
-                *span,
-                "`models` is empty; list the modules of the models users can follow",
-            )),
-            _ => {}
-        }
+        let EntityInput {
+            attrs,
+            vis,
+            ident,
+            mut entries,
+        } = EntityInput::parse(
+            input,
+            "follow_entity",
+            KEYS,
+            "pub mod follow { table_name = \"stream_follow\", follower = crate::user, models = [crate::user] }",
+            &mut errors,
+        )?;
+        let table_name = entries.take_str(TABLE_NAME, &mut errors);
+        let follower = entries.take_path(FOLLOWER, &mut errors);
+        let models = entries.take_list(
+            MODELS,
+            "the modules of the models users can follow",
+            &mut errors,
+        );
+        let actions = entries.take_optional_list(ACTIONS);
+        let krate = entries.take_crate();
         errors.finish()?;
         Ok(FollowInput {
             attrs,
             vis,
             ident,
-            table_name: table_name.expect("checked"),
-            follower: follower.expect("checked"),
-            models: models.expect("checked").1,
+            krate,
+            table_name: table_name.expect("a missing key is an error"),
+            follower: follower.expect("a missing key is an error"),
+            models: models.expect("a missing key is an error"),
             actions,
         })
     }
@@ -105,7 +71,7 @@ impl Parse for FollowInput {
 
 impl FollowInput {
     /// The followable models, then the follower.
-    pub(crate) fn relay_models(&self) -> Vec<Path> {
+    fn relay_models(&self) -> Vec<Path> {
         let mut models = self.models.clone();
         models.push(self.follower.clone());
         models
@@ -116,6 +82,7 @@ impl FollowInput {
             attrs,
             vis,
             ident,
+            krate,
             table_name,
             follower,
             models,
@@ -127,6 +94,7 @@ impl FollowInput {
                 follower = #follower,
                 models = [#(#models),*],
                 actions = [#(#actions),*],
+                crate = #krate,
             }
         }
     }
@@ -135,21 +103,29 @@ impl FollowInput {
 /// The first pass of `follow_entity!`.
 pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let input: FollowInput = syn::parse2(tokens)?;
+    let krate = &input.krate;
     let asserts = input.relay_models().into_iter().map(|path| {
-        let path = from_child_free(&path);
-        quote! { ::stream_core::__private::assert_streamable::<#path::Model>(); }
+        quote! { #krate::__private::assert_streamable::<#path::Model>(); }
     });
-    let relay = relay(&input.relay_models(), &input.to_state(), &[]);
+    let relay = relay::next(&input.relay_models(), krate, &input.to_state(), &[]);
     Ok(quote! {
         const _: () = { #(#asserts)* };
         #relay
     })
 }
 
-/// The last pass: every model has answered.
-pub(crate) fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
-    let (followed, follower) = infos.split_at(infos.len() - 1);
-    let follower_info = &follower[0];
+/// A step of the relay for `follow_entity!`: ask the next model, or emit the entity.
+pub fn step(step: Step) -> syn::Result<TokenStream> {
+    let input: FollowInput = syn::parse2(step.state.clone())?;
+    step.advance(
+        &input.relay_models(),
+        &input.krate,
+        input.ident.span(),
+        |infos| emit(&input, infos),
+    )
+}
+
+fn check(input: &FollowInput, followed: &[ModelInfo]) -> syn::Result<()> {
     let mut errors = Errors::default();
     for (i, info) in followed.iter().enumerate() {
         if followed[..i].iter().any(|other| other.name == info.name) {
@@ -162,64 +138,135 @@ pub(crate) fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<Toke
             ));
         }
     }
-    errors.finish()?;
+    errors.finish()
+}
 
+/// A followable model and its generated names.
+struct Followed<'a> {
+    path: TokenStream,
+    info: &'a ModelInfo,
+    /// `User`: the `FollowedId` variant.
+    variant: Ident,
+    /// `UserPk`.
+    alias: Ident,
+    /// `followed_user`.
+    field: Ident,
+    /// `FollowedUser`.
+    column: Ident,
+}
+
+/// The last pass: every model has answered.
+fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
+    let (followed, follower) = infos.split_at(infos.len() - 1);
+    check(input, followed)?;
+    let followed: Vec<Followed> = input
+        .models
+        .iter()
+        .zip(followed)
+        .map(|(path, info)| {
+            let variant = format_ident!("{}", upper_camel(&info.name));
+            let field = format_ident!("followed_{}", info.name);
+            Followed {
+                path: from_child(path),
+                info,
+                alias: format_ident!("{variant}Pk"),
+                column: format_ident!("{}", upper_camel(&field.to_string())),
+                field,
+                variant,
+            }
+        })
+        .collect();
+    let krate = &input.krate;
+    let private = quote! { #krate::__private };
+    let model = model(input, &follower[0], &followed, &private);
+    let followable = followed.iter().map(|f| followable(f, &private));
+    let follows_in = input
+        .actions
+        .iter()
+        .map(|a| follows_in(a, &followed, &private));
+    let columns = followed.iter().map(|f| &f.column);
     let FollowInput {
-        attrs,
-        vis,
-        ident,
-        table_name,
-        ..
+        attrs, vis, ident, ..
     } = input;
-    let follower_path = from_child(&input.follower);
-    let follower_model = &follower_info.model;
-    let follower_pk = &follower_info.pk_column;
-    let follower_fk = format!("{follower_path}::Entity").replace(' ', "");
-    let follower_to = format!("{follower_path}::Column::{follower_pk}").replace(' ', "");
+    let follower_model = {
+        let (path, model) = (from_child(&input.follower), &follower[0].model);
+        quote! { #path::#model }
+    };
+    Ok(quote! {
+        #(#attrs)*
+        #vis mod #ident {
+            use #private::sea_orm;
+            // sea-orm's derives name these items unqualified.
+            #[allow(unused_imports)]
+            use sea_orm::entity::prelude::*;
 
+            #model
+            #(#followable)*
+            #(#follows_in)*
+
+            #[automatically_derived]
+            impl #private::FollowEntity for Entity {
+                type Follower = #follower_model;
+                const ID: Column = Column::Id;
+                const FOLLOWER: Column = Column::Follower;
+                const TIMESTAMP: Column = Column::Timestamp;
+                const FOLLOW_KEY: Column = Column::FollowKey;
+
+                fn followed_columns() -> &'static [Column] {
+                    &[#(Column::#columns),*]
+                }
+            }
+        }
+    })
+}
+
+/// The type aliases, `Model`, `Relation` and `FollowedId`.
+fn model(
+    input: &FollowInput,
+    follower: &ModelInfo,
+    followed: &[Followed],
+    private: &TokenStream,
+) -> TokenStream {
+    let table_name = &input.table_name;
+    let follower_path = from_child(&input.follower);
+    let follower_model = &follower.model;
+    let follower_fk = format!("{}::Entity", path_text(&follower_path));
+    let follower_to = format!(
+        "{}::Column::{}",
+        path_text(&follower_path),
+        follower.pk_column
+    );
+    let mut aliases = Vec::new();
     let mut fields = Vec::new();
     let mut relations = Vec::new();
-    let mut columns = Vec::new();
-    let mut followable = Vec::new();
     let mut id_variants = Vec::new();
     let mut id_arms = Vec::new();
-    let mut aliases = Vec::new();
-    for (path, info) in input.models.iter().zip(followed) {
-        let path = from_child(path);
-        let model = &info.model;
-        let variant = format_ident!("{}", upper_camel(&info.name));
-        let alias = format_ident!("{variant}Pk");
-        let field = format_ident!("followed_{}", info.name);
-        let column = format_ident!("{}", upper_camel(&field.to_string()));
-        let doc = format!("The followed `{}`.", info.name);
+    for Followed {
+        path,
+        info,
+        variant,
+        alias,
+        field,
+        column,
+    } in followed
+    {
+        let (model, doc) = (&info.model, format!("The followed `{}`.", info.name));
         aliases.push(quote! {
             #[doc = #doc]
-            pub type #alias = <#path::#model as ::stream_core::Streamable>::Pk;
+            pub type #alias = <#path::#model as #private::Streamable>::Pk;
         });
         fields.push(quote! {
             #[doc = #doc]
             #[sea_orm(indexed)]
             pub #field: Option<#alias>,
         });
-        let belongs_to = format!("{path}::Entity").replace(' ', "");
-        let to = format!("{path}::Column::{}", info.pk_column).replace(' ', "");
+        let belongs_to = format!("{}::Entity", path_text(path));
+        let to = format!("{}::Column::{}", path_text(path), info.pk_column);
         let from = format!("Column::{column}");
         relations.push(quote! {
             #[doc = #doc]
             #[sea_orm(belongs_to = #belongs_to, from = #from, to = #to, on_update = "Cascade", on_delete = "Cascade")]
             #column,
-        });
-        columns.push(quote! { Column::#column });
-        followable.push(quote! {
-            #[automatically_derived]
-            impl ::stream_core::Followable<Entity> for #path::#model {
-                fn followed_column() -> Column {
-                    Column::#column
-                }
-                fn followed_key(&self) -> sea_orm::Value {
-                    ::core::convert::Into::into(::stream_core::Streamable::stream_pk(self))
-                }
-            }
         });
         id_variants.push(quote! { #[doc = #doc] #variant(#alias), });
         id_arms.push(quote! {
@@ -228,106 +275,97 @@ pub(crate) fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<Toke
             }
         });
     }
-    // One `FollowsIn` impl per action entity named in `actions`.
-    let follows_in = input.actions.iter().map(|actions| {
-        let actions = from_child(actions);
-        let arms = input.models.iter().zip(followed).map(|(path, info)| {
-            let path = from_child(path);
-            let model = &info.model;
-            let column = format_ident!("{}", upper_camel(&format!("followed_{}", info.name)));
-            quote! {
-                if let ::core::option::Option::Some(action_column) =
-                    <#path::#model as ::stream_core::Involved<#actions::Entity>>::role_column(role)
-                {
-                    pairs.push((Column::#column, action_column));
-                }
+    quote! {
+        /// When a follow started.
+        pub type Timestamp = #private::chrono::DateTime<#private::chrono::Utc>;
+        /// The primary-key type of the follower.
+        pub type FollowerPk = <#follower_path::#follower_model as #private::Streamable>::Pk;
+        #(#aliases)*
+
+        /// One follow: `follower` follows the object in the one non-null `followed_*` column.
+        #[derive(Clone, Debug, PartialEq, sea_orm::DeriveEntityModel)]
+        #[sea_orm(table_name = #table_name)]
+        pub struct Model {
+            /// The primary key.
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            /// Who follows.
+            #[sea_orm(indexed)]
+            pub follower: FollowerPk,
+            /// Since when.
+            pub timestamp: Timestamp,
+            /// A hash of follower and followed object: following twice is one row.
+            #[sea_orm(unique, column_type = "String(StringLen::N(64))")]
+            pub follow_key: String,
+            #(#fields)*
+        }
+
+        /// The foreign keys: the follower, and one per followable model.
+        #[derive(Clone, Copy, Debug, sea_orm::EnumIter, sea_orm::DeriveRelation)]
+        pub enum Relation {
+            /// Who follows.
+            #[sea_orm(belongs_to = #follower_fk, from = "Column::Follower", to = #follower_to, on_update = "Cascade", on_delete = "Cascade")]
+            Follower,
+            #(#relations)*
+        }
+
+        #[automatically_derived]
+        impl sea_orm::ActiveModelBehavior for ActiveModel {}
+
+        /// The followed object's primary key, tagged with its model.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum FollowedId { #(#id_variants)* }
+
+        impl Model {
+            /// What this follow is of.
+            pub fn followed_id(&self) -> ::core::option::Option<FollowedId> {
+                #(#id_arms)*
+                ::core::option::Option::None
             }
-        });
+        }
+    }
+}
+
+/// `Followable` for a followable model: its column.
+fn followable(followed: &Followed, private: &TokenStream) -> TokenStream {
+    let (path, model, column) = (&followed.path, &followed.info.model, &followed.column);
+    quote! {
+        #[automatically_derived]
+        impl #private::Followable<Entity> for #path::#model {
+            fn followed_column() -> Column {
+                Column::#column
+            }
+            fn followed_key(&self) -> sea_orm::Value {
+                ::core::convert::Into::into(#private::Streamable::stream_pk(self))
+            }
+        }
+    }
+}
+
+/// `FollowsIn` for one action entity named in `actions`: which follow column matches which
+/// action column, role by role.
+fn follows_in(actions: &Path, followed: &[Followed], private: &TokenStream) -> TokenStream {
+    let actions = from_child(actions);
+    let arms = followed.iter().map(|f| {
+        let (path, model, column) = (&f.path, &f.info.model, &f.column);
         quote! {
-            #[automatically_derived]
-            impl ::stream_core::FollowsIn<#actions::Entity> for Entity {
-                fn column_pairs(
-                    role: ::stream_core::Role,
-                ) -> ::std::vec::Vec<(Column, <#actions::Entity as sea_orm::EntityTrait>::Column)> {
-                    let mut pairs = ::std::vec::Vec::new();
-                    #(#arms)*
-                    pairs
-                }
+            if let ::core::option::Option::Some(action_column) =
+                <#path::#model as #private::Involved<#actions::Entity>>::role_column(role)
+            {
+                pairs.push((Column::#column, action_column));
             }
         }
     });
-
-    Ok(quote! {
-        #(#attrs)*
-        #vis mod #ident {
-            use ::stream_core::__private::sea_orm;
-            // sea-orm's derives name these items unqualified.
-            #[allow(unused_imports)]
-            use sea_orm::entity::prelude::*;
-
-            /// When a follow started.
-            pub type Timestamp = ::stream_core::__private::chrono::DateTime<::stream_core::__private::chrono::Utc>;
-            /// The primary-key type of the follower.
-            pub type FollowerPk = <#follower_path::#follower_model as ::stream_core::Streamable>::Pk;
-            #(#aliases)*
-
-            /// One follow: `follower` follows the object in the one non-null `followed_*` column.
-            #[derive(Clone, Debug, PartialEq, sea_orm::DeriveEntityModel)]
-            #[sea_orm(table_name = #table_name)]
-            pub struct Model {
-                /// The primary key.
-                #[sea_orm(primary_key)]
-                pub id: i64,
-                /// Who follows.
-                #[sea_orm(indexed)]
-                pub follower: FollowerPk,
-                /// Since when.
-                pub timestamp: Timestamp,
-                /// A hash of follower and followed object: following twice is one row.
-                #[sea_orm(unique, column_type = "String(StringLen::N(64))")]
-                pub follow_key: String,
-                #(#fields)*
-            }
-
-            /// The foreign keys: the follower, and one per followable model.
-            #[derive(Clone, Copy, Debug, sea_orm::EnumIter, sea_orm::DeriveRelation)]
-            pub enum Relation {
-                /// Who follows.
-                #[sea_orm(belongs_to = #follower_fk, from = "Column::Follower", to = #follower_to, on_update = "Cascade", on_delete = "Cascade")]
-                Follower,
-                #(#relations)*
-            }
-
-            #[automatically_derived]
-            impl sea_orm::ActiveModelBehavior for ActiveModel {}
-
-            /// The followed object's primary key, tagged with its model.
-            #[derive(Clone, Debug, PartialEq)]
-            pub enum FollowedId { #(#id_variants)* }
-
-            impl Model {
-                /// What this follow is of.
-                pub fn followed_id(&self) -> ::core::option::Option<FollowedId> {
-                    #(#id_arms)*
-                    ::core::option::Option::None
-                }
-            }
-
-            #(#followable)*
-            #(#follows_in)*
-
-            #[automatically_derived]
-            impl ::stream_core::FollowEntity for Entity {
-                type Follower = #follower_path::#follower_model;
-                const ID: Column = Column::Id;
-                const FOLLOWER: Column = Column::Follower;
-                const TIMESTAMP: Column = Column::Timestamp;
-                const FOLLOW_KEY: Column = Column::FollowKey;
-
-                fn followed_columns() -> &'static [Column] {
-                    &[#(#columns),*]
-                }
+    quote! {
+        #[automatically_derived]
+        impl #private::FollowsIn<#actions::Entity> for Entity {
+            fn column_pairs(
+                role: #private::Role,
+            ) -> ::std::vec::Vec<(Column, <#actions::Entity as sea_orm::EntityTrait>::Column)> {
+                let mut pairs = ::std::vec::Vec::new();
+                #(#arms)*
+                pairs
             }
         }
-    })
+    }
 }

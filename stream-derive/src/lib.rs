@@ -1,19 +1,23 @@
 //! Procedural macros of `stream-core`; use them through `stream_core`, which re-exports them
 //! with their documentation.
+//!
+//! Each macro parses its input into a typed model first (`input`, `attr`), checks it, then
+//! expands; the entity macros learn the models' roles through `relay`. Generated code reaches
+//! the runtime only through `<crate>::__private` (`::stream_core` unless the input says
+//! `crate = ..`). When the input has errors, the derives still emit a stub (`fallback`), so
+//! that the one mistake is reported once, not again by every use of the type.
 
 mod action;
 mod attr;
+mod fallback;
 mod follow;
-mod relocate;
+mod input;
+mod relay;
+mod role;
 mod streamable;
 mod verb;
 
 use proc_macro::TokenStream;
-
-/// The hidden macro through which `#[derive(Streamable)]` hands a model's roles to
-/// `action_entity!`. When a listed model lacks the derive, rustc reports "cannot find
-/// `<this name>` in `<module>`", so the name is worded to say what is missing.
-const MODEL_MACRO: &str = "__stream_derive_Streamable_on_Model";
 
 /// Register a sea-orm model with activity streams (see `stream_core::Streamable`).
 #[proc_macro_derive(Streamable, attributes(stream))]
@@ -33,10 +37,17 @@ pub fn derive_verb(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Declare the action entity (see `stream_core::action_entity!`).
+/// Declare the action entity (see `stream_core::action_entity!`). Also the entry point of
+/// every step of the relay, for both entity macros.
 #[proc_macro]
 pub fn action_entity(input: TokenStream) -> TokenStream {
-    action::expand(input.into())
+    let expanded = match syn::parse::<relay::Pass>(input) {
+        Ok(relay::Pass::First(tokens)) => action::expand(tokens),
+        Ok(relay::Pass::Step(step)) if step.declares_follow() => follow::step(step),
+        Ok(relay::Pass::Step(step)) => action::step(step),
+        Err(error) => Err(error),
+    };
+    expanded
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -1,10 +1,15 @@
 //! `#[derive(Streamable)]`: parse the model and its `#[stream(..)]` roles, then emit the
 //! `Streamable` impl and the hidden callback macro that hands the roles to `action_entity!`.
 
-use crate::attr::{Errors, SeaOrmAttr, is_snake_identifier, upper_camel};
+use crate::attr::{Errors, SeaOrmAttr, crate_path, is_snake_identifier, upper_camel};
+use crate::input::default_crate;
+use crate::relay::{self, MODEL_MACRO};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr, spanned::Spanned};
+use syn::{
+    Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Token, Type, punctuated::Punctuated,
+    spanned::Spanned,
+};
 
 /// The roles a model may play, as written in `#[stream(..)]`.
 #[derive(Default)]
@@ -17,6 +22,8 @@ struct Roles {
 /// A model, as the derive understands it.
 struct Model<'a> {
     ident: &'a Ident,
+    /// `#[stream(crate = ..)]`: where generated code finds `__private`.
+    krate: Path,
     /// Column suffix: `name = ".."` or the table name.
     name: String,
     pk: &'a Field,
@@ -40,17 +47,40 @@ enum Display {
 
 pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
-    let model = parse(input, &mut errors)?;
-    // Whatever could be understood is emitted even next to an error: without the impl and the
-    // relay macro, `action_entity!` would add "not `Streamable`" and "cannot find" errors about
-    // a model that does derive `Streamable`.
-    let code = model.as_ref().map_or_else(end_relay, emit);
-    let errors = errors.finish().err().map(syn::Error::into_compile_error);
-    Ok(quote! { #errors #code })
+    let parsed = parse(input, &mut errors)?;
+    match (parsed.model, errors.finish()) {
+        (Some(model), Ok(())) => Ok(emit(&model)),
+        // Next to an error, a stub: without an impl and a relay macro, `action_entity!` would
+        // add "not `Streamable`" and "cannot find" errors about a model that does derive
+        // `Streamable`, or checks of roles the derive could not read.
+        (_, result) => {
+            let error = result.err().unwrap_or_else(|| {
+                syn::Error::new_spanned(
+                    &input.ident,
+                    "`#[derive(Streamable)]` found no primary key",
+                )
+            });
+            Ok(crate::fallback::streamable(
+                input,
+                &parsed.krate,
+                parsed.pk,
+                error,
+            ))
+        }
+    }
+}
+
+/// What the derive could read: the model, unless its primary key is unknown, and what a stub
+/// needs when it is.
+struct Parsed<'a> {
+    model: Option<Model<'a>>,
+    krate: Path,
+    /// The type of the first primary-key field, if any.
+    pk: Option<&'a Type>,
 }
 
 /// The model, unless its primary key is unknown; every mistake found goes to `errors`.
-fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<Model<'a>>> {
+fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<'a>> {
     let fields = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => &fields.named,
@@ -70,72 +100,15 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<
     };
 
     let sea_orm = SeaOrmAttr::parse(&input.attrs)?;
-    let table = sea_orm.value("table_name").map(LitStr::value);
 
-    let (roles, name_override, display) = parse_stream_attr(input, errors);
-    let display = display.and_then(|display| match display {
-        None => Some(Display::Own),
-        Some(field) => {
-            let found = fields
-                .iter()
-                .filter_map(|f| f.ident.as_ref())
-                .find(|ident| **ident == field.value());
-            match found {
-                Some(ident) => {
-                    let mut ident = ident.clone();
-                    ident.set_span(field.span());
-                    Some(Display::Field(ident))
-                }
-                None => {
-                    errors.push(syn::Error::new_spanned(
-                        &field,
-                        format!(
-                            "`{}` has no field `{}`; `display` names the field that shows the model in rendered actions",
-                            input.ident,
-                            field.value()
-                        ),
-                    ));
-                    None
-                }
-            }
-        }
-    });
-
-    let name = match (name_override, &table) {
-        (Some(name), _) => {
-            if !is_snake_identifier(&name.value()) {
-                errors.push(syn::Error::new_spanned(
-                    &name,
-                    "`name` must be a lowercase letter followed by lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
-                ));
-                repaired_name(&name.value())
-            } else {
-                name.value()
-            }
-        }
-        (None, Some(table)) => {
-            if !is_snake_identifier(table) {
-                errors.push(syn::Error::new(
-                    sea_orm
-                        .value("table_name")
-                        .map_or_else(|| input.ident.span(), LitStr::span),
-                    format!(
-                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]`: a lowercase letter followed by lowercase letters, digits and `_`"
-                    ),
-                ));
-                repaired_name(table)
-            } else {
-                table.clone()
-            }
-        }
-        (None, None) => {
-            errors.push(syn::Error::new_spanned(
-                &input.ident,
-                "`#[derive(Streamable)]` goes on a sea-orm model with `#[sea_orm(table_name = \"...\")]`; none was found",
-            ));
-            repaired_name(&input.ident.to_string())
-        }
-    };
+    let StreamAttr {
+        roles,
+        name: name_override,
+        display,
+        krate,
+    } = parse_stream_attr(input, errors);
+    let display = display.and_then(|display| display_of(input, fields, display, errors));
+    let name = column_suffix(input, &sea_orm, name_override, errors);
 
     let mut primary_keys = Vec::new();
     let mut columns = Vec::new();
@@ -172,17 +145,109 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Option<
     };
 
     let Some((pk, pk_column)) = pk else {
-        return Ok(None);
+        return Ok(Parsed {
+            model: None,
+            pk: primary_keys.first().map(|(field, _)| &field.ty),
+            krate,
+        });
     };
-    Ok(Some(Model {
-        ident: &input.ident,
-        name,
-        pk,
-        pk_column,
-        roles,
-        display,
-        fields: columns,
-    }))
+    Ok(Parsed {
+        pk: Some(&pk.ty),
+        krate: krate.clone(),
+        model: Some(Model {
+            ident: &input.ident,
+            krate,
+            name,
+            pk,
+            pk_column,
+            roles,
+            display,
+            fields: columns,
+        }),
+    })
+}
+
+/// How the model shows itself, from `display` as written; `None` (after an error) when the
+/// field it names does not exist.
+fn display_of(
+    input: &DeriveInput,
+    fields: &Punctuated<Field, Token![,]>,
+    display: Option<LitStr>,
+    errors: &mut Errors,
+) -> Option<Display> {
+    match display {
+        None => Some(Display::Own),
+        Some(field) => {
+            let found = fields
+                .iter()
+                .filter_map(|f| f.ident.as_ref())
+                .find(|ident| **ident == field.value());
+            match found {
+                Some(ident) => {
+                    let mut ident = ident.clone();
+                    ident.set_span(field.span());
+                    Some(Display::Field(ident))
+                }
+                None => {
+                    errors.push(syn::Error::new_spanned(
+                        &field,
+                        format!(
+                            "`{}` has no field `{}`; `display` names the field that shows the model in rendered actions",
+                            input.ident,
+                            field.value()
+                        ),
+                    ));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The column suffix: `#[stream(name = "..")]`, or the table name. An invalid one is
+/// reported and repaired, so that expansion goes on.
+fn column_suffix(
+    input: &DeriveInput,
+    sea_orm: &SeaOrmAttr,
+    name_override: Option<LitStr>,
+    errors: &mut Errors,
+) -> String {
+    let table = sea_orm.value("table_name").map(LitStr::value);
+    match (name_override, &table) {
+        (Some(name), _) => {
+            if !is_snake_identifier(&name.value()) {
+                errors.push(syn::Error::new_spanned(
+                    &name,
+                    "`name` must be a lowercase letter followed by lowercase letters, digits and `_`, because it names columns such as `actor_<name>`",
+                ));
+                repaired_name(&name.value())
+            } else {
+                name.value()
+            }
+        }
+        (None, Some(table)) => {
+            if !is_snake_identifier(table) {
+                errors.push(syn::Error::new(
+                    sea_orm
+                        .value("table_name")
+                        .map_or_else(|| input.ident.span(), LitStr::span),
+                    format!(
+                        "the table name `{table}` cannot name columns such as `actor_{table}`; add `#[stream(name = \"...\")]`: a lowercase letter followed by lowercase letters, digits and `_`"
+                    ),
+                ));
+                repaired_name(table)
+            } else {
+                table.clone()
+            }
+        }
+        (None, None) => {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                "`#[derive(Streamable)]` goes on a sea-orm model with `#[sea_orm(table_name = \"...\")]`; none was found",
+            ));
+            repaired_name(&input.ident.to_string())
+        }
+    }
 }
 
 /// The `Column` variant sea-orm's `DeriveEntityModel` gives `field`: `enum_name = ".."` or the
@@ -258,21 +323,6 @@ fn field_variant(field: &Field) -> Ident {
     Ident::new(&variant, field.span())
 }
 
-/// The relay macro of a model without a usable primary key: it ends the relay quietly, so that
-/// listing the model reports only that it is not `Streamable`, not also "cannot find".
-fn end_relay() -> TokenStream {
-    let relay = Ident::new(crate::MODEL_MACRO, Span::call_site());
-    quote! {
-        #[doc(hidden)]
-        macro_rules! #relay {
-            ($($state:tt)*) => {};
-        }
-        #[doc(hidden)]
-        #[allow(unused_imports)]
-        pub(crate) use #relay;
-    }
-}
-
 /// A column suffix made from an invalid one, so that expansion can go on after the error.
 fn repaired_name(name: &str) -> String {
     let name: String = name
@@ -296,13 +346,19 @@ fn repaired_name(name: &str) -> String {
 /// `#[stream(display = "field")]`.
 type DisplayAttr = Option<Option<LitStr>>;
 
-fn parse_stream_attr(
-    input: &DeriveInput,
-    errors: &mut Errors,
-) -> (Roles, Option<LitStr>, DisplayAttr) {
+/// `#[stream(..)]` as written.
+struct StreamAttr {
+    roles: Roles,
+    name: Option<LitStr>,
+    display: DisplayAttr,
+    krate: Path,
+}
+
+fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
     let mut roles = Roles::default();
     let mut name: Option<LitStr> = None;
     let mut display: DisplayAttr = None;
+    let mut krate: Option<Path> = None;
     let mut last_attr = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("stream")) {
         last_attr = Some(attr);
@@ -330,6 +386,12 @@ fn parse_stream_attr(
                     None
                 });
                 return Ok(());
+            } else if meta.path.is_ident("crate") {
+                if krate.is_some() {
+                    errors.push(meta.error("duplicate `crate` in `#[stream(..)]`; give it once"));
+                }
+                krate = Some(crate_path(meta.value()?)?);
+                return Ok(());
             } else {
                 let key = meta
                     .path
@@ -337,7 +399,7 @@ fn parse_stream_attr(
                     .map(ToString::to_string)
                     .unwrap_or_default();
                 errors.push(meta.error(format!(
-                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"` or `display = \"field\"`"
+                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"`, `display = \"field\"` or `crate = path::to::stream_core`"
                 )));
                 crate::attr::skip_value(&meta)?;
                 return Ok(());
@@ -373,47 +435,32 @@ fn parse_stream_attr(
         }
         Some(_) => {}
     }
-    (roles, name, display)
+    StreamAttr {
+        roles,
+        name,
+        display,
+        krate: krate.unwrap_or_else(default_crate),
+    }
 }
 
-fn emit(model: &Model) -> TokenStream {
-    let ident = model.ident;
-    let name = &model.name;
+/// What `__stream_decode` and the column lists are made of.
+struct Decoder {
+    columns: Vec<TokenStream>,
+    page_columns: Vec<TokenStream>,
+    /// `field: <how it is read>`, for every field.
+    values: Vec<TokenStream>,
+    /// `let pk = ..;`
+    pk_value: TokenStream,
+}
+
+/// The page decoder: the model's columns are read from `at` on, in the order of
+/// `__STREAM_PAGE_COLUMNS`, which is also the order the page's select lists them in. A
+/// model with an integer key and a column that is never `NULL` leaves its key out of that
+/// list: the key is the action's role column, equal to it wherever the join matched (keys
+/// compare exactly), and the non-null column tells a matched row from a missing one.
+fn decoder(model: &Model, private: &TokenStream, column_type: &TokenStream) -> Decoder {
     let pk_ident = model.pk.ident.as_ref().expect("named field");
     let pk_ty = &model.pk.ty;
-    let pk_column = &model.pk_column;
-    let mut roles = Vec::new();
-    if model.roles.actor.is_some() {
-        roles.push(format_ident!("actor"));
-    }
-    if model.roles.target.is_some() {
-        roles.push(format_ident!("target"));
-    }
-    if model.roles.action_object.is_some() {
-        roles.push(format_ident!("action_object"));
-    }
-    let model_ident = ident.to_string();
-    let relay = Ident::new(crate::MODEL_MACRO, Span::call_site());
-    let fmt_display = model.display.as_ref().map(|display| {
-        let shown = match display {
-            Display::Field(field) => quote! { &self.#field },
-            Display::Own => quote! { self },
-        };
-        quote! {
-            fn fmt_display(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::core::fmt::Display::fmt(#shown, f)
-            }
-        }
-    });
-
-    // The page decoder: the model's columns are read from `at` on, in the order of
-    // `__STREAM_PAGE_COLUMNS`, which is also the order the page's select lists them in. A
-    // model with an integer key and a column that is never `NULL` leaves its key out of that
-    // list: the key is the action's role column, equal to it wherever the join matched (keys
-    // compare exactly), and the non-null column tells a matched row from a missing one.
-    let column_type = quote! {
-        <<#ident as ::stream_core::sea_orm::ModelTrait>::Entity as ::stream_core::sea_orm::EntityTrait>::Column
-    };
     let presence = integer_type(pk_ty)
         .then(|| {
             model.fields.iter().position(|(field, column)| {
@@ -440,16 +487,16 @@ fn emit(model: &Model) -> TokenStream {
             }
             Some(_) if presence == Some(position) => {
                 let ty = &field.ty;
-                quote! { ::stream_core::hydrate::key_at::<#ty>(row, at + #index)? }
+                quote! { #private::key_at::<#ty>(row, at + #index)? }
             }
             Some(variant) => match option_inner(&field.ty) {
                 Some(inner) => quote! {
-                    ::stream_core::hydrate::optional_at::<#inner>(row, at + #index)?
+                    #private::optional_at::<#inner>(row, at + #index)?
                 },
                 None => {
                     let ty = &field.ty;
                     quote! {
-                        ::stream_core::hydrate::column_at::<#ty>(row, at + #index, #column_type::#variant)?
+                        #private::column_at::<#ty>(row, at + #index, #column_type::#variant)?
                     }
                 }
             },
@@ -465,14 +512,66 @@ fn emit(model: &Model) -> TokenStream {
     let pk_value = match pk_index {
         Some(index) => quote! {
             let _ = key;
-            let pk = ::stream_core::hydrate::key_at::<#pk_ty>(row, at + #index)?;
+            let pk = #private::key_at::<#pk_ty>(row, at + #index)?;
         },
         None => quote! { let pk = ::core::clone::Clone::clone(key); },
     };
+    Decoder {
+        columns: column_variants,
+        page_columns: page_variants,
+        values,
+        pk_value,
+    }
+}
 
+fn emit(model: &Model) -> TokenStream {
+    let ident = model.ident;
+    let name = &model.name;
+    let pk_ident = model.pk.ident.as_ref().expect("named field");
+    let pk_ty = &model.pk.ty;
+    let pk_column = &model.pk_column;
+    let mut roles = Vec::new();
+    if model.roles.actor.is_some() {
+        roles.push(format_ident!("actor"));
+    }
+    if model.roles.target.is_some() {
+        roles.push(format_ident!("target"));
+    }
+    if model.roles.action_object.is_some() {
+        roles.push(format_ident!("action_object"));
+    }
+    let model_ident = ident.to_string();
+    let relay = Ident::new(MODEL_MACRO, Span::call_site());
+    let krate = &model.krate;
+    let private = quote! { #krate::__private };
+    let fmt_display = model.display.as_ref().map(|display| {
+        let shown = match display {
+            Display::Field(field) => quote! { &self.#field },
+            Display::Own => quote! { self },
+        };
+        quote! {
+            fn fmt_display(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(#shown, f)
+            }
+        }
+    });
+
+    let column_type = quote! {
+        <<#ident as #private::sea_orm::ModelTrait>::Entity as #private::sea_orm::EntityTrait>::Column
+    };
+    let Decoder {
+        columns: column_variants,
+        page_columns: page_variants,
+        values,
+        pk_value,
+    } = decoder(model, &private, &column_type);
+
+    let answer = relay::answer(&quote! {
+        { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
+    });
     quote! {
         #[automatically_derived]
-        impl ::stream_core::Streamable for #ident {
+        impl #private::Streamable for #ident {
             const STREAM_NAME: &'static str = #name;
             type Pk = #pk_ty;
             fn stream_pk(&self) -> Self::Pk {
@@ -485,10 +584,10 @@ fn emit(model: &Model) -> TokenStream {
             const __STREAM_PAGE_COLUMNS: &'static [#column_type] = &[#(#page_variants),*];
 
             fn __stream_decode(
-                row: &::stream_core::sea_orm::QueryResult,
+                row: &#private::sea_orm::QueryResult,
                 at: usize,
                 key: &Self::Pk,
-            ) -> ::core::result::Result<Self, ::stream_core::sea_orm::TryGetError> {
+            ) -> ::core::result::Result<Self, #private::sea_orm::TryGetError> {
                 #pk_value
                 ::core::result::Result::Ok(#ident { #(#values),* })
             }
@@ -497,12 +596,7 @@ fn emit(model: &Model) -> TokenStream {
         /// Hands this model's roles to `stream_core::action_entity!`.
         #[doc(hidden)]
         macro_rules! #relay {
-            ($($state:tt)*) => {
-                ::stream_core::action_entity! {
-                    @model { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
-                    $($state)*
-                }
-            };
+            #answer
         }
         #[doc(hidden)]
         #[allow(unused_imports)]

@@ -1,0 +1,81 @@
+//! The `ActionEntity` impl: the fixed columns, the role columns and the hydration hooks.
+
+use super::Plan;
+use super::columns::Fixed;
+use crate::relay::name_span;
+use crate::role::ROLES;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+pub fn generate(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
+    // A verb type that is not a `Verb` is reported on the path the user wrote.
+    let verb_type = quote_spanned! {name_span(&plan.input.verb)=> type Verb = ActionVerb; };
+    let [id, verb, description, timestamp, key] = [
+        Fixed::Id,
+        Fixed::Verb,
+        Fixed::Description,
+        Fixed::Timestamp,
+        Fixed::GetOrCreateKey,
+    ]
+    .map(Fixed::column);
+    let role_column_arms = ROLES.map(|role| {
+        let variant = role.variant();
+        let columns = plan.slots_of(role).map(|slot| &slot.column);
+        quote! { #private::Role::#variant => &[#(Column::#columns),*], }
+    });
+    let null_arms = plan.slots.iter().map(|slot| {
+        let (column, alias) = (&slot.column, &slot.model.pk_alias);
+        quote! {
+            Column::#column => ::core::convert::Into::into(::core::option::Option::<#alias>::None),
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #private::ActionEntity for Entity {
+            #verb_type
+            type Loaded = Loaded;
+            const ID: Column = Column::#id;
+            const VERB: Column = Column::#verb;
+            const DESCRIPTION: Column = Column::#description;
+            const TIMESTAMP: Column = Column::#timestamp;
+            const GET_OR_CREATE_KEY: Column = Column::#key;
+
+            fn role_columns(role: #private::Role) -> &'static [Column] {
+                match role {
+                    #(#role_column_arms)*
+                }
+            }
+
+            fn null_value(column: Column) -> sea_orm::Value {
+                match column {
+                    #(#null_arms)*
+                    _ => sea_orm::Value::from(::core::option::Option::<::std::string::String>::None),
+                }
+            }
+
+            fn join_roles(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
+                join_roles(select, false)
+            }
+
+            fn __join_roles_for_page(select: sea_orm::Select<Self>) -> sea_orm::Select<Self> {
+                join_roles(select, true)
+            }
+
+            fn __decode_page_row(
+                row: &sea_orm::QueryResult,
+            ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
+                decode_page_row(row)
+            }
+
+            fn signal() -> &'static #private::Signal<Self> {
+                static SIGNAL: #private::Signal<Entity> = #private::Signal::new();
+                &SIGNAL
+            }
+
+            fn action_id(action: &Model) -> i64 {
+                action.id
+            }
+        }
+    }
+}

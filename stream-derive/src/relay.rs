@@ -1,0 +1,209 @@
+//! The relay through which `action_entity!` and `follow_entity!` learn the models' roles.
+//!
+//! The roles live on the models (`#[derive(Streamable)]`), but a proc macro cannot read
+//! another item. So expansion is a relay: the first pass checks the input and calls the hidden
+//! macro (named by [`MODEL_MACRO`]) that the derive left in the first model's module; that
+//! macro calls `action_entity!` again with its roles prepended, and so on through the list.
+//! When every model has answered, the last pass emits the entity.
+//!
+//! The protocol, from a model's macro back into `action_entity!`:
+//! `@model { name = "..", model = "..", pk_column = .., roles = [..] } @state { <input> } [<infos>]`
+//! where `<input>` is the declaring macro's input as it re-emits it (prefixed with `follow`
+//! for `follow_entity!`) and `<infos>` are the `{ .. }` of the models that answered before.
+
+mod relocate;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::{
+    Ident, LitStr, Path, Token, braced, bracketed,
+    parse::{Parse, ParseStream},
+    punctuated::Punctuated,
+};
+
+/// The hidden macro through which `#[derive(Streamable)]` hands a model's roles to
+/// `action_entity!`. When a listed model lacks the derive, rustc reports "cannot find
+/// `<this name>` in `<module>`", so the name is worded to say what is missing.
+pub const MODEL_MACRO: &str = "__stream_derive_Streamable_on_Model";
+
+/// What a model's derive reported.
+pub struct ModelInfo {
+    pub name: String,
+    pub model: Ident,
+    pub pk_column: Ident,
+    pub roles: Vec<Ident>,
+}
+
+/// One call of `action_entity!`: the user's own, or a step of the relay.
+pub enum Pass {
+    First(TokenStream),
+    Step(Step),
+}
+
+/// A step of the relay: the model that just answered, the declaring input and the answers
+/// so far.
+pub struct Step {
+    model: Option<ModelInfo>,
+    pub state: TokenStream,
+    infos: Vec<ModelInfo>,
+}
+
+impl Step {
+    /// Whether the relay is collecting roles for `follow_entity!`.
+    pub fn declares_follow(&self) -> bool {
+        matches!(self.state.clone().into_iter().next(), Some(TokenTree::Ident(first)) if first == "follow")
+    }
+
+    /// Ask the next of `models` for its roles or, when all have answered, `emit` the entity
+    /// with its call-site tokens moved to `at` (see [`relocate`](relocate::relocate)).
+    pub fn advance(
+        self,
+        models: &[Path],
+        krate: &Path,
+        at: Span,
+        emit: impl FnOnce(&[ModelInfo]) -> syn::Result<TokenStream>,
+    ) -> syn::Result<TokenStream> {
+        let mut infos = self.infos;
+        infos.extend(self.model);
+        if infos.len() < models.len() {
+            Ok(next(models, krate, &self.state, &infos))
+        } else {
+            emit(&infos).map(|tokens| relocate::relocate(tokens, at))
+        }
+    }
+}
+
+/// Ask the derive of `models[infos.len()]` for its roles, passing on `state`.
+pub fn next(
+    models: &[Path],
+    krate: &Path,
+    state: &TokenStream,
+    infos: &[ModelInfo],
+) -> TokenStream {
+    let next = &models[infos.len()];
+    let relay = Ident::new(MODEL_MACRO, name_span(next));
+    let infos = infos.iter().map(ModelInfo::to_tokens_info);
+    quote! {
+        #next::#relay! { @crate { #krate } @state { #state } [ #(#infos)* ] }
+    }
+}
+
+/// The `macro_rules!` body a model's derive leaves in its module: it answers with `info`.
+pub fn answer(info: &TokenStream) -> TokenStream {
+    quote! {
+        (@crate { $($krate:tt)* } $($state:tt)*) => {
+            $($krate)*::action_entity! { @model #info $($state)* }
+        };
+    }
+}
+
+impl ModelInfo {
+    pub fn to_tokens_info(&self) -> TokenStream {
+        let ModelInfo {
+            name,
+            model,
+            pk_column,
+            roles,
+        } = self;
+        let model = model.to_string();
+        quote! { { name = #name, model = #model, pk_column = #pk_column, roles = [#(#roles),*] } }
+    }
+}
+
+/// What the derives and `action_entity!` pass between them is theirs alone: anything else
+/// means the two were built from different versions.
+fn mismatch(span: Span) -> syn::Error {
+    syn::Error::new(span, "stream-derive version mismatch")
+}
+
+impl Parse for ModelInfo {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let body;
+        braced!(body in input);
+        let (mut name, mut model, mut pk_column, mut roles) = (None, None, None, Vec::new());
+        while !body.is_empty() {
+            let key: Ident = body.parse()?;
+            body.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "name" => name = Some(body.parse::<LitStr>()?.value()),
+                "model" => {
+                    let lit: LitStr = body.parse()?;
+                    model = Some(Ident::new(&lit.value(), lit.span()));
+                }
+                "pk_column" => pk_column = Some(body.parse::<Ident>()?),
+                "roles" => {
+                    let list;
+                    bracketed!(list in body);
+                    roles = Punctuated::<Ident, Token![,]>::parse_terminated(&list)?
+                        .into_iter()
+                        .collect();
+                }
+                _ => return Err(mismatch(key.span())),
+            }
+            if !body.is_empty() {
+                body.parse::<Token![,]>()?;
+            }
+        }
+        let mismatch = || mismatch(Span::call_site());
+        Ok(ModelInfo {
+            name: name.ok_or_else(mismatch)?,
+            model: model.ok_or_else(mismatch)?,
+            pk_column: pk_column.ok_or_else(mismatch)?,
+            roles,
+        })
+    }
+}
+
+impl Parse for Pass {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if !input.peek(Token![@]) {
+            return Ok(Pass::First(input.parse()?));
+        }
+        let mut model = None;
+        input.parse::<Token![@]>()?;
+        let mut marker: Ident = input.parse()?;
+        if marker == "model" {
+            model = Some(input.parse::<ModelInfo>()?);
+            input.parse::<Token![@]>()?;
+            marker = input.parse()?;
+        }
+        if marker != "state" {
+            return Err(mismatch(marker.span()));
+        }
+        let state;
+        braced!(state in input);
+        let state: TokenStream = state.parse()?;
+        let infos_body;
+        bracketed!(infos_body in input);
+        let mut infos = Vec::new();
+        while !infos_body.is_empty() {
+            infos.push(infos_body.parse::<ModelInfo>()?);
+        }
+        Ok(Pass::Step(Step {
+            model,
+            state,
+            infos,
+        }))
+    }
+}
+
+/// A path written next to the macro, as seen from inside the generated module.
+pub fn from_child(path: &Path) -> TokenStream {
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    match first.as_deref() {
+        _ if path.leading_colon.is_some() => path.to_token_stream(),
+        Some("crate") => path.to_token_stream(),
+        Some("self") => {
+            let rest = path.segments.iter().skip(1);
+            quote! { super #(:: #rest)* }
+        }
+        _ => quote! { super:: #path },
+    }
+}
+
+/// Where a path the user wrote ends: its last name.
+pub fn name_span(path: &Path) -> Span {
+    path.segments
+        .last()
+        .map_or_else(Span::call_site, |segment| segment.ident.span())
+}
