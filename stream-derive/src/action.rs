@@ -126,10 +126,19 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
             #krate::__private::assert_streamable::<#path::Model>();
         }
     });
+    let lookups = relay::lookups(&input.models);
     let relay = relay::next(&input.models, krate, &input.to_state(), &[]);
+    let ActionInput {
+        attrs, vis, ident, ..
+    } = &input;
+    // The module exists from the first pass on, and the relay's last step fills it in.
     Ok(quote! {
         const _: () = { #(#asserts)* };
-        #relay
+        #(#attrs)*
+        #vis mod #ident {
+            #lookups
+            #relay
+        }
     })
 }
 
@@ -236,28 +245,23 @@ fn emit(input: &ActionInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let models = register(input, infos);
     valid::check(input, &models)?;
     let plan = Plan::new(input, &models);
-    let ActionInput {
-        attrs, vis, ident, ..
-    } = input;
     let private = &plan.private;
     let columns = columns::generate(&plan);
     let relations = relations::generate(&plan);
     let roles = roles::generate(&plan);
     let hydration = hydration::generate(&plan);
     let entity = entity::generate(&plan);
+    // The items of the module the first pass declared.
     Ok(quote! {
-        #(#attrs)*
-        #vis mod #ident {
-            use #private::sea_orm;
-            // sea-orm's derives name these items unqualified.
-            #[allow(unused_imports)]
-            use sea_orm::entity::prelude::*;
+        use #private::sea_orm;
+        // sea-orm's derives name these items unqualified.
+        #[allow(unused_imports)]
+        use sea_orm::entity::prelude::*;
 
-            #columns
-            #relations
-            #roles
-            #hydration
-            #entity
-        }
+        #columns
+        #relations
+        #roles
+        #hydration
+        #entity
     })
 }

@@ -2,10 +2,9 @@
 //! so that the user sees the one mistake, not "not `Streamable`" or "not a verb" again at
 //! each place the type is named.
 
-use crate::relay::MODEL_MACRO;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{DeriveInput, Ident, Path, Type};
+use syn::{DeriveInput, Path, Type};
 
 /// A `Streamable` impl that is never called, and a relay macro that ends the relay quietly:
 /// an entity that lists the model reports nothing more, since the model's derive already
@@ -55,16 +54,7 @@ pub fn streamable(
 /// The relay macro of a model whose derive failed: it answers nothing, so the relay stops
 /// without emitting an entity.
 fn end_relay() -> TokenStream {
-    let relay = Ident::new(MODEL_MACRO, Span::call_site());
-    quote! {
-        #[doc(hidden)]
-        macro_rules! #relay {
-            ($($state:tt)*) => {};
-        }
-        #[doc(hidden)]
-        #[allow(unused_imports)]
-        pub(crate) use #relay;
-    }
+    crate::relay::model_items(None)
 }
 
 /// A `Verb` impl whose label is never asked for.

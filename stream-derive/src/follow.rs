@@ -107,10 +107,19 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let asserts = input.relay_models().into_iter().map(|path| {
         quote! { #krate::__private::assert_streamable::<#path::Model>(); }
     });
+    let lookups = relay::lookups(&input.relay_models());
     let relay = relay::next(&input.relay_models(), krate, &input.to_state(), &[]);
+    let FollowInput {
+        attrs, vis, ident, ..
+    } = &input;
+    // The module exists from the first pass on, and the relay's last step fills it in.
     Ok(quote! {
         const _: () = { #(#asserts)* };
-        #relay
+        #(#attrs)*
+        #vis mod #ident {
+            #lookups
+            #relay
+        }
     })
 }
 
@@ -185,17 +194,13 @@ fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         .iter()
         .map(|a| follows_in(a, &followed, &private));
     let columns = followed.iter().map(|f| &f.column);
-    let FollowInput {
-        attrs, vis, ident, ..
-    } = input;
     let follower_model = {
         let (path, model) = (from_child(&input.follower), &follower[0].model);
         quote! { #path::#model }
     };
+    // The items of the module the first pass declared.
     Ok(quote! {
-        #(#attrs)*
-        #vis mod #ident {
-            use #private::sea_orm;
+        use #private::sea_orm;
             // sea-orm's derives name these items unqualified.
             #[allow(unused_imports)]
             use sea_orm::entity::prelude::*;
@@ -216,7 +221,6 @@ fn emit(input: &FollowInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
                     &[#(Column::#columns),*]
                 }
             }
-        }
     })
 }
 

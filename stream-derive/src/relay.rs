@@ -14,7 +14,7 @@
 mod relocate;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::{
     Ident, LitStr, Path, Token, braced, bracketed,
     parse::{Parse, ParseStream},
@@ -73,23 +73,88 @@ impl Step {
     }
 }
 
-/// Ask the derive of `models[infos.len()]` for its roles, passing on `state`.
+/// The name under which a model's hidden module (see [`model_items`]) holds its relay macro.
+const NEXT: &str = "__stream_next";
+
+/// The hidden module, inside the declared module, through which the relay reaches the
+/// `k`-th model's macro.
+fn lookup_module(k: usize) -> Ident {
+    format_ident!("__stream_model_{k}")
+}
+
+/// What the first pass puts in the declared module before the relay's first call: for each
+/// model, a hidden module importing the model's relay macro, and a glob import of it.
+///
+/// A listed model without the derive has no module to import from. The import fails once
+/// (rustc then skips the relay call through it), and the glob import of a module with a
+/// failed import makes the names that the entity would have defined unknown rather than
+/// missing: every later use of `action::Entity`, `action::Column`, .. stays silent instead
+/// of adding "cannot find" errors to the one that says what to change.
+pub fn lookups(models: &[Path]) -> TokenStream {
+    let lookups = models.iter().enumerate().map(|(k, path)| {
+        let module = lookup_module(k);
+        let model = from_grandchild(path);
+        let relay = Ident::new(MODEL_MACRO, name_span(path));
+        let next = Ident::new(NEXT, Span::call_site());
+        quote! {
+            #[doc(hidden)]
+            mod #module {
+                #[allow(unused_imports)]
+                pub(crate) use #model::#relay::{#next, *};
+            }
+            #[allow(unused_imports)]
+            use self::#module::*;
+        }
+    });
+    quote! { #(#lookups)* }
+}
+
+/// Ask the derive of `models[infos.len()]` for its roles, passing on `state`. The call is
+/// made inside the declared module, through the lookups of [`lookups`].
 pub fn next(
     models: &[Path],
     krate: &Path,
     state: &TokenStream,
     infos: &[ModelInfo],
 ) -> TokenStream {
-    let next = &models[infos.len()];
-    let relay = Ident::new(MODEL_MACRO, name_span(next));
+    let module = lookup_module(infos.len());
+    let next = Ident::new(NEXT, name_span(&models[infos.len()]));
     let infos = infos.iter().map(ModelInfo::to_tokens_info);
     quote! {
-        #next::#relay! { @crate { #krate } @state { #state } [ #(#infos)* ] }
+        #module::#next! { @crate { #krate } @state { #state } [ #(#infos)* ] }
+    }
+}
+
+/// What a model's derive leaves in its module: the relay macro, answering with `info` (or
+/// with nothing, which ends the relay quietly), and the hidden module named [`MODEL_MACRO`]
+/// that the declaring macros import it from (see [`lookups`]).
+pub fn model_items(info: Option<&TokenStream>) -> TokenStream {
+    let relay = Ident::new(MODEL_MACRO, Span::call_site());
+    let macro_name = Ident::new("__stream_relay", Span::call_site());
+    let next = Ident::new(NEXT, Span::call_site());
+    let body = match info {
+        Some(info) => answer(info),
+        None => quote! { ($($state:tt)*) => {}; },
+    };
+    quote! {
+        /// Hands this model's roles to `stream_core::action_entity!`.
+        #[doc(hidden)]
+        macro_rules! #macro_name {
+            #body
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #macro_name;
+        #[doc(hidden)]
+        pub(crate) mod #relay {
+            #[allow(unused_imports)]
+            pub(crate) use super::#macro_name as #next;
+        }
     }
 }
 
 /// The `macro_rules!` body a model's derive leaves in its module: it answers with `info`.
-pub fn answer(info: &TokenStream) -> TokenStream {
+fn answer(info: &TokenStream) -> TokenStream {
     quote! {
         (@crate { $($krate:tt)* } $($state:tt)*) => {
             $($krate)*::action_entity! { @model #info $($state)* }
@@ -198,6 +263,20 @@ pub fn from_child(path: &Path) -> TokenStream {
             quote! { super #(:: #rest)* }
         }
         _ => quote! { super:: #path },
+    }
+}
+
+/// A path written next to the macro, as seen from a module inside the generated one.
+pub fn from_grandchild(path: &Path) -> TokenStream {
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    match first.as_deref() {
+        _ if path.leading_colon.is_some() => path.to_token_stream(),
+        Some("crate") => path.to_token_stream(),
+        Some("self") => {
+            let rest = path.segments.iter().skip(1);
+            quote! { super::super #(:: #rest)* }
+        }
+        _ => quote! { super::super:: #path },
     }
 }
 

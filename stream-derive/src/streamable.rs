@@ -3,7 +3,7 @@
 
 use crate::attr::{Errors, SeaOrmAttr, crate_path, is_snake_identifier, upper_camel};
 use crate::input::default_crate;
-use crate::relay::{self, MODEL_MACRO};
+use crate::relay;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{
@@ -50,6 +50,20 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let parsed = parse(input, &mut errors)?;
     match (parsed.model, errors.finish()) {
         (Some(model), Ok(())) => Ok(emit(&model)),
+        // The model is understood but something in `#[stream(..)]` is not (a misspelt role,
+        // say): hand it on in every role, so that the action entity is generated and every
+        // use of the model in a role compiles; the error above is the only one.
+        (Some(mut model), Err(error)) => {
+            let span = model.ident.span();
+            model.roles = Roles {
+                actor: Some(span),
+                target: Some(span),
+                action_object: Some(span),
+            };
+            let error = error.into_compile_error();
+            let code = emit(&model);
+            Ok(quote! { #error #code })
+        }
         // Next to an error, a stub: without an impl and a relay macro, `action_entity!` would
         // add "not `Streamable`" and "cannot find" errors about a model that does derive
         // `Streamable`, or checks of roles the derive could not read.
@@ -541,7 +555,6 @@ fn emit(model: &Model) -> TokenStream {
         roles.push(format_ident!("action_object"));
     }
     let model_ident = ident.to_string();
-    let relay = Ident::new(MODEL_MACRO, Span::call_site());
     let krate = &model.krate;
     let private = quote! { #krate::__private };
     let fmt_display = model.display.as_ref().map(|display| {
@@ -566,9 +579,9 @@ fn emit(model: &Model) -> TokenStream {
         pk_value,
     } = decoder(model, &private, &column_type);
 
-    let answer = relay::answer(&quote! {
+    let relay_items = relay::model_items(Some(&quote! {
         { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
-    });
+    }));
     quote! {
         #[automatically_derived]
         impl #private::Streamable for #ident {
@@ -593,13 +606,6 @@ fn emit(model: &Model) -> TokenStream {
             }
         }
 
-        /// Hands this model's roles to `stream_core::action_entity!`.
-        #[doc(hidden)]
-        macro_rules! #relay {
-            #answer
-        }
-        #[doc(hidden)]
-        #[allow(unused_imports)]
-        pub(crate) use #relay;
+        #relay_items
     }
 }
