@@ -106,3 +106,55 @@ pub fn crate_path(input: syn::parse::ParseStream) -> syn::Result<syn::Path> {
         syn::Path::parse_mod_style(input)
     }
 }
+
+/// `; did you mean `<known>`?` when `word` is a small misspelling of one of `known` (at most
+/// two edits, and fewer than half its letters), else nothing.
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    known
+        .into_iter()
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .filter(|&(distance, _)| distance <= 2 && distance * 2 < word.chars().count())
+        .min_by_key(|&(distance, _)| distance)
+        .map_or_else(String::new, |(_, candidate)| {
+            format!("; did you mean `{candidate}`?")
+        })
+}
+
+/// Levenshtein distance: insertions, deletions and substitutions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misspellings_are_suggested() {
+        let roles = ["actor", "target", "action_object"];
+        assert_eq!(
+            did_you_mean("acton_object", roles),
+            "; did you mean `action_object`?"
+        );
+        assert_eq!(did_you_mean("targte", roles), "; did you mean `target`?");
+        assert_eq!(did_you_mean("actr", roles), "; did you mean `actor`?");
+    }
+
+    #[test]
+    fn other_words_are_not() {
+        let roles = ["actor", "target", "action_object"];
+        assert_eq!(did_you_mean("colour", roles), "");
+        assert_eq!(did_you_mean("at", roles), "");
+    }
+}

@@ -182,9 +182,10 @@ impl Entries {
             errors.push(syn::Error::new_spanned(
                 &key,
                 format!(
-                    "unknown key `{key}` in `{}!`; {}",
+                    "unknown key `{key}` in `{}!`; {}{}",
                     self.macro_name,
-                    expected(self.keys)
+                    expected(self.keys),
+                    crate::attr::did_you_mean(&key.to_string(), self.keys.iter().map(|k| k.name)),
                 ),
             ));
             return skip_value(body);

@@ -412,8 +412,12 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
                     .get_ident()
                     .map(ToString::to_string)
                     .unwrap_or_default();
+                let suggestion = crate::attr::did_you_mean(
+                    &key,
+                    ["actor", "target", "action_object", "name", "display", "crate"],
+                );
                 errors.push(meta.error(format!(
-                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"`, `display = \"field\"` or `crate = path::to::stream_core`"
+                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"`, `display = \"field\"` or `crate = path::to::stream_core`{suggestion}"
                 )));
                 crate::attr::skip_value(&meta)?;
                 return Ok(());
