@@ -76,6 +76,11 @@ use sea_orm::{Select, SelectModel, Selector};
 ///
 /// Implemented for every `Select` of an action entity; the result is an ordinary sea-orm
 /// [`Selector`], so `.one(db)`, `.all(db)`, `.paginate(db, n)` and `.stream(db)` all work.
+///
+/// An action whose role row is gone (written around the foreign keys) fails the read with a
+/// `DbErr` that `StreamError::from` turns into
+/// [`StreamError::MissingRole`](crate::StreamError::MissingRole), as pages and the generated
+/// getters report it.
 pub trait Hydrate<A: ActionEntity> {
     /// Join every role's models into this select and decode rows as `A::Loaded`.
     fn hydrate(self) -> Selector<SelectModel<A::Loaded>>;

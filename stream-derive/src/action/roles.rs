@@ -192,7 +192,7 @@ fn getters(plan: &Plan, role: &Role, slots: &[&Slot]) -> TokenStream {
         quote! {
             #[doc = #fetch_doc]
             ///
-            /// `Ok(None)` when the role is empty.
+            /// `Ok(None)` when the role is empty; `StreamError::MissingRole` when its row is gone.
             pub async fn #fetch_fn<C: sea_orm::ConnectionTrait>(
                 &self,
                 db: &C,
