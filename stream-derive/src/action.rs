@@ -13,10 +13,10 @@ mod valid;
 
 use crate::attr::{Errors, upper_camel};
 use crate::input::{CRATE, EntityInput, Key, MODELS, SET_NULL, TABLE_NAME, VERB};
-use crate::relay::{self, ModelInfo, Step, from_child, name_span};
+use crate::relay::{self, ModelInfo, Step, from_child};
 use crate::role::{ROLES, Role};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use syn::{
     Attribute, Ident, LitStr, Path, Visibility,
     parse::{Parse, ParseStream},
@@ -119,27 +119,15 @@ impl ActionInput {
 /// The first pass: check the input, then ask the first model for its roles.
 pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let input: ActionInput = syn::parse2(tokens)?;
-    let krate = &input.krate;
-    // Spanned on the path, so that a model without the derive is pointed at in `models`.
-    let asserts = input.models.iter().map(|path| {
-        quote_spanned! {name_span(path)=>
-            #krate::__private::assert_streamable::<#path::Model>();
-        }
-    });
-    let lookups = relay::lookups(&input.models);
-    let relay = relay::next(&input.models, krate, &input.to_state(), &[]);
     let ActionInput {
         attrs, vis, ident, ..
     } = &input;
-    // The module exists from the first pass on, and the relay's last step fills it in.
-    Ok(quote! {
-        const _: () = { #(#asserts)* };
-        #(#attrs)*
-        #vis mod #ident {
-            #lookups
-            #relay
-        }
-    })
+    Ok(relay::first_pass(
+        (attrs, vis, ident),
+        &input.models,
+        &input.krate,
+        &input.to_state(),
+    ))
 }
 
 /// A step of the relay: ask the next model, or emit the entity.

@@ -103,24 +103,15 @@ impl FollowInput {
 /// The first pass of `follow_entity!`.
 pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let input: FollowInput = syn::parse2(tokens)?;
-    let krate = &input.krate;
-    let asserts = input.relay_models().into_iter().map(|path| {
-        quote! { #krate::__private::assert_streamable::<#path::Model>(); }
-    });
-    let lookups = relay::lookups(&input.relay_models());
-    let relay = relay::next(&input.relay_models(), krate, &input.to_state(), &[]);
     let FollowInput {
         attrs, vis, ident, ..
     } = &input;
-    // The module exists from the first pass on, and the relay's last step fills it in.
-    Ok(quote! {
-        const _: () = { #(#asserts)* };
-        #(#attrs)*
-        #vis mod #ident {
-            #lookups
-            #relay
-        }
-    })
+    Ok(relay::first_pass(
+        (attrs, vis, ident),
+        &input.relay_models(),
+        &input.krate,
+        &input.to_state(),
+    ))
 }
 
 /// A step of the relay for `follow_entity!`: ask the next model, or emit the entity.

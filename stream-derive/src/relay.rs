@@ -14,9 +14,9 @@
 mod relocate;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{
-    Ident, LitStr, Path, Token, braced, bracketed,
+    Attribute, Ident, LitStr, Path, Token, Visibility, braced, bracketed,
     parse::{Parse, ParseStream},
     punctuated::Punctuated,
 };
@@ -107,6 +107,32 @@ pub fn lookups(models: &[Path]) -> TokenStream {
         }
     });
     quote! { #(#lookups)* }
+}
+
+/// The first pass of either entity macro: assert that every listed model is `Streamable`,
+/// declare the module, and start the relay inside it; the relay's last step fills it in.
+pub fn first_pass(
+    (attrs, vis, ident): (&[Attribute], &Visibility, &Ident),
+    models: &[Path],
+    krate: &Path,
+    state: &TokenStream,
+) -> TokenStream {
+    // Spanned on the path, so that a model without the derive is pointed at in `models`.
+    let asserts = models.iter().map(|path| {
+        quote_spanned! {name_span(path)=>
+            #krate::__private::assert_streamable::<#path::Model>();
+        }
+    });
+    let lookups = lookups(models);
+    let relay = next(models, krate, state, &[]);
+    quote! {
+        const _: () = { #(#asserts)* };
+        #(#attrs)*
+        #vis mod #ident {
+            #lookups
+            #relay
+        }
+    }
 }
 
 /// Ask the derive of `models[infos.len()]` for its roles, passing on `state`. The call is
