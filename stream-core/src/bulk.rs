@@ -87,9 +87,8 @@ impl<A: ActionEntity> Layout<A> {
     }
 
     /// The values of `action` for [`columns`](Self::columns).
-    fn row(&self, action: NewAction<A>, backend: DbBackend) -> Vec<Value> {
-        let timestamp =
-            crate::shared::truncate_to_micros(action.timestamp.unwrap_or_else(crate::shared::now));
+    fn row(&self, action: NewAction<A>, backend: DbBackend) -> crate::Result<Vec<Value>> {
+        let timestamp = crate::shared::stored_timestamp(action.timestamp)?;
         let mut values = Vec::with_capacity(3 + self.roles.len());
         // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
         values.push(crate::shared::timestamp_value(backend, timestamp));
@@ -107,7 +106,7 @@ impl<A: ActionEntity> Layout<A> {
                 .unwrap_or_else(|| A::null_value(column));
             values.push(value);
         }
-        values
+        Ok(values)
     }
 }
 
@@ -226,7 +225,7 @@ async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
         let mut rows = 0u64;
         for action in pending.drain(..) {
             insert
-                .values(layout.row(action, backend).into_iter().map(Into::into))
+                .values(layout.row(action, backend)?.into_iter().map(Into::into))
                 .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
             rows += 1;
         }

@@ -291,7 +291,8 @@ impl<A: ActionEntity> NewAction<A> {
         self
     }
 
-    /// When it happened (default: now). Stored with microsecond precision.
+    /// When it happened (default: now). Stored with microsecond precision; outside the years
+    /// 1000 to 9999 storing fails with [`StreamError::TimestampOutOfRange`](crate::StreamError::TimestampOutOfRange).
     pub fn timestamp(mut self, timestamp: chrono::DateTime<chrono::Utc>) -> Self {
         self.timestamp = Some(timestamp);
         self

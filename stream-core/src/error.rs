@@ -39,6 +39,20 @@ pub enum StreamError {
     #[error("invalid page cursor: {0}")]
     InvalidCursor(&'static str),
 
+    /// A page size of 0, or above [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
+    #[error("a page holds 1 to {max} actions, not {size}")]
+    InvalidPageSize {
+        /// The size asked for.
+        size: u64,
+        /// The largest page: [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
+        max: u64,
+    },
+
+    /// A timestamp outside the years 1000 to 9999, the range every backend stores and sorts
+    /// alike (MySQL's `datetime`); nothing was stored.
+    #[error("the timestamp {0} is outside the years 1000 to 9999 that actions can have")]
+    TimestampOutOfRange(chrono::DateTime<chrono::Utc>),
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

@@ -153,6 +153,11 @@ impl std::str::FromStr for Cursor {
     }
 }
 
+/// The largest page [`PageQuery::all`] and [`PageQuery::hydrated`] read: larger sizes (and 0)
+/// are [`StreamError::InvalidPageSize`]. To read more at once, use the stream's `Select`
+/// itself (`.all(&db)`, `.paginate(..)`, `.stream(..)`).
+pub const MAX_PAGE_SIZE: u64 = 1_000;
+
 /// One page of a stream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<T> {
@@ -174,7 +179,8 @@ pub struct PageQuery<A: ActionEntity> {
 /// Keyset pagination for any stream of actions.
 pub trait Paginate<A: ActionEntity> {
     /// The page of `size` actions after `cursor` (`None`: the newest). The select must be in
-    /// newest-first order, as every stream of this library is.
+    /// newest-first order, as every stream of this library is. Reading it fails with
+    /// [`StreamError::InvalidPageSize`] unless `size` is 1 to [`MAX_PAGE_SIZE`].
     fn page(self, cursor: Option<&Cursor>, size: u64) -> PageQuery<A>;
 }
 
@@ -233,6 +239,18 @@ impl<A: ActionEntity> PageQuery<A> {
     /// One extra row tells whether there is a next page.
     fn fetch(&self) -> u64 {
         self.size.saturating_add(1)
+    }
+
+    /// The size, if it is one a page can have (1 to [`MAX_PAGE_SIZE`]).
+    fn checked_size(&self) -> crate::Result<u64> {
+        if (1..=MAX_PAGE_SIZE).contains(&self.size) {
+            Ok(self.size)
+        } else {
+            Err(StreamError::InvalidPageSize {
+                size: self.size,
+                max: MAX_PAGE_SIZE,
+            })
+        }
     }
 
     /// The underlying select, with the keyset filter (in its portable form) and
@@ -354,6 +372,7 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// Read the page.
     pub async fn all<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Model>> {
+        self.checked_size()?;
         let statement = self.statement(db.get_database_backend());
         let rows = A::Model::find_by_statement(statement).all(db).await?;
         Ok(split(rows, self.size, |action| Cursor::after::<A>(action)))
@@ -367,7 +386,7 @@ impl<A: ActionEntity> PageQuery<A> {
     /// `distinct`, ..), the page is joined and decoded by column name instead, as
     /// [`Hydrate`](crate::Hydrate) does; both give the same page.
     pub async fn hydrated<C: ConnectionTrait>(self, db: &C) -> crate::Result<Page<A::Loaded>> {
-        let size = self.size;
+        let size = self.checked_size()?;
         let (statement, by_position) = self.into_hydrated_page(db.get_database_backend());
         let rows = db.query_all_raw(statement).await?;
         let rows = if by_position {

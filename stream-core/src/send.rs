@@ -32,7 +32,8 @@ macro_rules! builder_setters {
             self
         }
 
-        /// When it happened (default: now). Stored with microsecond precision.
+        /// When it happened (default: now). Stored with microsecond precision; outside the years
+        /// 1000 to 9999 storing fails with [`StreamError::TimestampOutOfRange`](crate::StreamError::TimestampOutOfRange).
         pub fn timestamp(mut self, timestamp: chrono::DateTime<chrono::Utc>) -> Self {
             self.action = self.action.timestamp(timestamp);
             self
@@ -92,14 +93,13 @@ impl<'a, A: ActionEntity> IntoFuture for GetOrCreate<'a, A> {
 fn active_model<A: ActionEntity>(
     action: &NewAction<A>,
     key: Option<String>,
-) -> Result<A::ActiveModel, DbErr> {
+) -> crate::Result<A::ActiveModel> {
     let mut model = <A::ActiveModel as ActiveModelTrait>::default();
     model.try_set(
         A::VERB,
         sea_orm::ActiveEnum::into_value(action.verb.clone()).into(),
     )?;
-    let timestamp =
-        crate::shared::truncate_to_micros(action.timestamp.unwrap_or_else(crate::shared::now));
+    let timestamp = crate::shared::stored_timestamp(action.timestamp)?;
     model.try_set(A::TIMESTAMP, timestamp.into())?;
     model.try_set(A::DESCRIPTION, Value::from(action.description.clone()))?;
     model.try_set(A::GET_OR_CREATE_KEY, Value::from(key))?;

@@ -1,8 +1,10 @@
 //! Helpers every other module uses: the time the library stores, how a timestamp is bound on
 //! each backend, and how two columns of an entity are compared. A leaf: it depends on no
-//! other module of this crate, so the modules above it form no circle through it.
+//! other module of this crate but the error type, so the modules above it form no circle
+//! through it.
 
-use chrono::{DateTime, Timelike, Utc};
+use crate::StreamError;
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use sea_orm::{DbBackend, IdenStatic, Statement, Value};
 
 /// The current time at the precision every backend stores (microseconds), so that a stored
@@ -15,6 +17,18 @@ pub(crate) fn now() -> DateTime<Utc> {
 pub(crate) fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = t.nanosecond();
     t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
+}
+
+/// The timestamp an action is stored with: `given` (or now) at microsecond precision, or
+/// [`StreamError::TimestampOutOfRange`] outside the years 1000 to 9999, where SQLite's text
+/// would sort wrong and MariaDB would store a zero date.
+pub(crate) fn stored_timestamp(given: Option<DateTime<Utc>>) -> crate::Result<DateTime<Utc>> {
+    let timestamp = truncate_to_micros(given.unwrap_or_else(now));
+    if (1000..=9999).contains(&timestamp.year()) {
+        Ok(timestamp)
+    } else {
+        Err(StreamError::TimestampOutOfRange(timestamp))
+    }
 }
 
 /// `timestamp` as the value to compare the `timestamp` column with in a query of your own
@@ -65,6 +79,26 @@ mod tests {
             truncate_to_micros(truncate_to_micros(t)),
             truncate_to_micros(t)
         );
+    }
+
+    #[test]
+    fn timestamps_outside_the_years_1000_to_9999_are_refused() {
+        let at = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_micro_opt(23, 59, 59, 999_999)
+                .unwrap()
+                .and_utc()
+        };
+        for ok in [at(1000, 1, 1), at(2026, 11, 30), at(9999, 12, 31)] {
+            assert_eq!(stored_timestamp(Some(ok)).unwrap(), ok);
+        }
+        for bad in [at(999, 12, 31), at(10000, 1, 1), at(-1, 1, 1)] {
+            assert!(
+                matches!(stored_timestamp(Some(bad)), Err(StreamError::TimestampOutOfRange(t)) if t == bad),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

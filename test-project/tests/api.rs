@@ -26,6 +26,8 @@ common::on_every_backend!(
     an_unknown_verb_in_the_database_is_an_error_not_a_panic,
     a_missing_actor_row_is_a_typed_error_and_stores_nothing,
     a_one_megabyte_description_round_trips,
+    timestamps_outside_the_years_1000_to_9999_are_refused_and_store_nothing,
+    page_sizes_outside_1_to_the_maximum_are_refused,
     deleting_an_object_deletes_its_actions,
 );
 common::on_every_backend!(empty: migrations_create_the_same_schema);
@@ -537,4 +539,88 @@ async fn migrations_create_the_same_schema(empty: TestDb) {
         );
     }
     migrated.close().await.unwrap();
+}
+
+async fn timestamps_outside_the_years_1000_to_9999_are_refused_and_store_nothing(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let first = Utc.with_ymd_and_hms(1000, 1, 1, 0, 0, 0).unwrap();
+    let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+    let too_early = first - chrono::Duration::microseconds(1);
+    let too_late = last + chrono::Duration::seconds(1);
+    let refused = |error: StreamError, at: DateTime<Utc>| {
+        assert!(
+            matches!(error, StreamError::TimestampOutOfRange(t) if t == at),
+            "{error:?}"
+        );
+    };
+
+    for at in [too_early, too_late] {
+        let error = action::Entity::send(&db, &lennon, Verb::Follow)
+            .target(&hendrix)
+            .timestamp(at)
+            .await
+            .unwrap_err();
+        refused(error, at);
+        let error = action::Entity::create(&db, NewAction::new(&lennon, Verb::Liked).timestamp(at))
+            .await
+            .unwrap_err();
+        refused(error, at);
+        // One bad action fails the whole load: the good ones before it are not stored either.
+        let load = [
+            NewAction::new(&lennon, Verb::Follow).timestamp(first),
+            NewAction::new(&hendrix, Verb::Follow).timestamp(at),
+        ];
+        let error = action::Entity::send_many(&db, load).await.unwrap_err();
+        refused(error, at);
+    }
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 0);
+
+    // The ends of the range are stored, read back and sorted as they are everywhere.
+    for at in [last, first] {
+        action::Entity::send(&db, &lennon, Verb::Follow)
+            .timestamp(at)
+            .await
+            .unwrap();
+    }
+    let stream = action::Entity::stream().all(&*db).await.unwrap();
+    let stored: Vec<_> = stream.iter().map(|action| action.timestamp).collect();
+    assert_eq!(stored, [last, first]);
+}
+
+async fn page_sizes_outside_1_to_the_maximum_are_refused(db: TestDb) {
+    let Beatles { lennon, .. } = beatles(&db).await;
+    action::Entity::send(&db, &lennon, Verb::Follow)
+        .await
+        .unwrap();
+    let max = stream_core::MAX_PAGE_SIZE;
+    for size in [0, max + 1, u64::MAX] {
+        let error = action::Entity::stream()
+            .page(None, size)
+            .all(&*db)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, StreamError::InvalidPageSize { size: s, max: m } if s == size && m == max),
+            "{error:?}"
+        );
+        let error = action::Entity::for_actor(&lennon)
+            .page(None, size)
+            .hydrated(&*db)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, StreamError::InvalidPageSize { .. }),
+            "{error:?}"
+        );
+    }
+    for size in [1, max] {
+        let page = action::Entity::stream()
+            .page(None, size)
+            .hydrated(&*db)
+            .await
+            .unwrap();
+        assert_eq!((page.items.len(), page.next), (1, None));
+    }
 }
