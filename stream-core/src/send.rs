@@ -209,52 +209,70 @@ fn matching_key<A: ActionEntity>(action: &NewAction<A>) -> String {
         .collect()
 }
 
+/// How often `get_or_create` inserts before it gives up: a conflict either finds the row a
+/// concurrent caller inserted, or releases the key of a row edited since it was created,
+/// so a second insert succeeds unless the key was taken again in between.
+const GET_OR_CREATE_ATTEMPTS: usize = 4;
+
 pub(crate) async fn get_or_create<A: ActionEntity>(
     db: &DatabaseConnection,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
     let matching = || A::find().filter(exact_match(&action)).order_by_asc(A::ID);
-    if let Some(existing) = matching().one(db).await? {
-        return Ok((existing, false));
-    }
-
     let key = matching_key(&action);
-    let model = active_model(&action, Some(key.clone()))?;
-    let inserted = match db.get_database_backend() {
-        // A plain INSERT, which a duplicate key fails: clearer than the `ON DUPLICATE KEY
-        // UPDATE` polyfill, which reports one affected row either way (sqlx asks for found
-        // rows) and an insert id that means nothing when the row was already there.
-        DbBackend::MySql => match mysql::insert::<A>(db, model).await {
-            Ok(stored) => Ok(TryInsertResult::Inserted(stored)),
-            Err(error) if mysql::is_duplicate(&error) => Ok(TryInsertResult::Conflicted),
-            Err(error) => Err(error),
-        },
-        _ => {
-            A::insert(model)
-                .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
-                .exec_with_returning(db)
-                .await
+    for _ in 0..GET_OR_CREATE_ATTEMPTS {
+        if let Some(existing) = matching().one(db).await? {
+            return Ok((existing, false));
         }
-    };
-    match inserted {
-        Ok(TryInsertResult::Inserted(stored)) => {
-            A::signal().emit(Arc::new(stored.clone()));
-            Ok((stored, true))
-        }
-        Err(error) if !matches!(error, DbErr::RecordNotFound(_)) => Err(error.into()),
-        // Conflicted; a backend without `RETURNING` reports it as "inserted row not found".
-        _ => {
-            // Another caller inserted the same key between our lookup and our insert.
-            let winner = A::find()
-                .filter(A::GET_OR_CREATE_KEY.eq(key))
-                .one(db)
-                .await?;
-            match winner {
-                Some(winner) => Ok((winner, false)),
-                None => Err(StreamError::Database(DbErr::RecordNotFound(
-                    "the concurrently created action was deleted before it could be read".into(),
-                ))),
+        let model = active_model(&action, Some(key.clone()))?;
+        let inserted = match db.get_database_backend() {
+            // A plain INSERT, which a duplicate key fails: clearer than the `ON DUPLICATE KEY
+            // UPDATE` polyfill, which reports one affected row either way (sqlx asks for found
+            // rows) and an insert id that means nothing when the row was already there.
+            DbBackend::MySql => match mysql::insert::<A>(db, model).await {
+                Ok(stored) => Ok(TryInsertResult::Inserted(stored)),
+                Err(error) if mysql::is_duplicate(&error) => Ok(TryInsertResult::Conflicted),
+                Err(error) => Err(error),
+            },
+            _ => {
+                A::insert(model)
+                    .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
+                    .exec_with_returning(db)
+                    .await
             }
+        };
+        match inserted {
+            Ok(TryInsertResult::Inserted(stored)) => {
+                A::signal().emit(Arc::new(stored.clone()));
+                return Ok((stored, true));
+            }
+            Err(error) if !matches!(error, DbErr::RecordNotFound(_)) => return Err(error.into()),
+            // Conflicted; a backend without `RETURNING` reports it as "inserted row not found".
+            _ => {}
         }
+        // Another row holds the key: one a concurrent caller just inserted (it matches), or
+        // one changed since it was created by an update that left its key (plain sea-orm
+        // code, `update_many`), which no longer matches and must give the key up.
+        let holder = A::find()
+            .filter(A::GET_OR_CREATE_KEY.eq(key.as_str()))
+            .one(db)
+            .await?;
+        let Some(holder) = holder else {
+            continue; // deleted in between: insert again
+        };
+        let id = A::action_id(&holder);
+        if matching().filter(A::ID.eq(id)).one(db).await?.is_some() {
+            return Ok((holder, false));
+        }
+        A::update_many()
+            .col_expr(
+                A::GET_OR_CREATE_KEY,
+                sea_orm::sea_query::Expr::value(Value::String(None)),
+            )
+            .filter(A::ID.eq(id))
+            .filter(A::GET_OR_CREATE_KEY.eq(key.as_str()))
+            .exec(db)
+            .await?;
     }
+    Err(StreamError::Database(DbErr::RecordNotInserted))
 }

@@ -21,6 +21,7 @@ common::on_every_backend!(
     custom_queries_use_the_generated_columns,
     get_or_create_matches_exactly,
     get_or_create_is_atomic_under_concurrent_callers,
+    get_or_create_after_a_plain_sea_orm_edit_matches_exactly,
     reassigning_a_role_clears_its_other_columns,
     a_subscriber_that_stops_reading_never_blocks_a_send,
     an_unknown_verb_in_the_database_is_an_error_not_a_panic,
@@ -283,6 +284,61 @@ async fn get_or_create_matches_exactly(db: TestDb) {
         .unwrap();
     assert!(!created);
     assert_eq!(found.id, sent.id);
+}
+
+/// Plain sea-orm code edits a row `get_or_create` made, leaving the key it was made with: the
+/// original combination is no longer that row, so it is created again.
+async fn get_or_create_after_a_plain_sea_orm_edit_matches_exactly(db: TestDb) {
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let original = || action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&hendrix);
+
+    // The verb changed through an ActiveModel.
+    let (first, created) = original().await.unwrap();
+    assert!(created);
+    let mut edited = first.clone().into_active_model();
+    edited.verb = stream_core::sea_orm::Set(Verb::Liked);
+    edited.update(&*db).await.unwrap();
+    let (second, created) = original().await.unwrap();
+    assert!(created, "the edited row no longer matches");
+    assert_ne!(second.id, first.id);
+    assert_eq!(
+        (second.verb, second.target_user),
+        (Verb::Follow, Some(hendrix.id))
+    );
+    let (again, created) = original().await.unwrap();
+    assert_eq!((again.id, created), (second.id, false));
+
+    // The target changed through `update_many`.
+    action::Entity::update_many()
+        .col_expr(
+            action::Column::TargetUser,
+            stream_core::sea_orm::sea_query::Expr::value(morrison.id),
+        )
+        .filter(action::Column::Id.eq(second.id))
+        .exec(&*db)
+        .await
+        .unwrap();
+    let (third, created) = original().await.unwrap();
+    assert!(created, "the retargeted row no longer matches");
+    assert_eq!(third.target_user, Some(hendrix.id));
+    assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 3);
+    // The edited rows are left as they were edited.
+    let first = action::Entity::find_by_id(first.id)
+        .one(&*db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.verb, Verb::Liked);
+    let second = action::Entity::find_by_id(second.id)
+        .one(&*db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.target_user, Some(morrison.id));
 }
 
 async fn get_or_create_is_atomic_under_concurrent_callers(db: TestDb) {
