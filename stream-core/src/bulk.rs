@@ -4,7 +4,8 @@
 use crate::{ActionEntity, NewAction, Role};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
-    Statement, TransactionTrait, Value, sea_query::Query,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+    sea_query::Query,
 };
 use std::sync::Arc;
 
@@ -110,6 +111,19 @@ impl<A: ActionEntity> Layout<A> {
     }
 }
 
+/// How the library's write transactions begin: `IMMEDIATE` on SQLite (elsewhere the
+/// default). A deferred SQLite transaction that reads before it writes (the load counts the
+/// table's rows before it decides to rebuild its indexes) cannot wait for another writer when
+/// it upgrades to a write lock: SQLite fails it at once with `SQLITE_BUSY_SNAPSHOT` ("database
+/// is locked", 517) whatever the busy timeout. An immediate one takes the write lock first,
+/// waiting for it as long as the busy timeout allows.
+fn write_transaction() -> TransactionOptions {
+    TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    }
+}
+
 /// Store every action of `actions` in one transaction — all or none — with one multi-row
 /// `INSERT` per batch, then fire the signal for each after the commit. Returns how many
 /// actions were stored.
@@ -127,7 +141,7 @@ pub(crate) async fn send_many<A: ActionEntity>(
     let returning = listening && backend != DbBackend::MySql;
     let per_row = listening && backend == DbBackend::MySql;
 
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(write_transaction()).await?;
     let cache = match backend {
         DbBackend::Sqlite => raise_sqlite_cache(&txn).await?,
         _ => None,

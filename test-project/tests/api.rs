@@ -22,6 +22,7 @@ common::on_every_backend!(
     get_or_create_matches_exactly,
     get_or_create_is_atomic_under_concurrent_callers,
     get_or_create_after_a_plain_sea_orm_edit_matches_exactly,
+    a_bulk_load_racing_single_sends_loses_nothing,
     reassigning_a_role_clears_its_other_columns,
     a_subscriber_that_stops_reading_never_blocks_a_send,
     an_unknown_verb_in_the_database_is_an_error_not_a_panic,
@@ -678,5 +679,43 @@ async fn page_sizes_outside_1_to_the_maximum_are_refused(db: TestDb) {
             .await
             .unwrap();
         assert_eq!((page.items.len(), page.next), (1, None));
+    }
+}
+
+/// A bulk load while eight tasks send one action after another, three times over. On SQLite
+/// a deferred transaction that read before it wrote could not wait for the other writers
+/// (`database is locked`, SQLITE_BUSY_SNAPSHOT); no write of the library may fail that way.
+async fn a_bulk_load_racing_single_sends_loses_nothing(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    const SENDERS: usize = 8;
+    const SENDS: usize = 25;
+    const LOAD: usize = 6_000;
+    for round in 0..3 {
+        let mut senders = Vec::new();
+        for _ in 0..SENDERS {
+            let (db, lennon, hendrix) = (db.db.clone(), lennon.clone(), hendrix.clone());
+            senders.push(tokio::spawn(async move {
+                for _ in 0..SENDS {
+                    action::Entity::send(&db, &lennon, Verb::Follow)
+                        .target(&hendrix)
+                        .await
+                        .map(|_| ())?;
+                }
+                Ok::<_, StreamError>(())
+            }));
+        }
+        let load = (0..LOAD).map(|i| {
+            NewAction::new(&hendrix, Verb::Liked).timestamp(at(i64::try_from(i).unwrap()))
+        });
+        let loaded = action::Entity::send_many(&db, load).await;
+        assert_eq!(loaded.unwrap(), LOAD as u64, "round {round}");
+        for sender in senders {
+            sender.await.unwrap().unwrap();
+        }
+        let expected = (round + 1) * (SENDERS * SENDS + LOAD);
+        let stored = action::Entity::find().count(&*db).await.unwrap();
+        assert_eq!(stored, expected as u64, "round {round}");
     }
 }
