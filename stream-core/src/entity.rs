@@ -158,7 +158,12 @@ pub trait ActionEntity:
 
     /// Return the action that exactly matches actor, verb, target and action object (a role
     /// left out must be empty), creating it if there is none; the flag says whether it was
-    /// created. Safe under concurrent callers: exactly one of them creates the row.
+    /// created. Safe under concurrent callers: exactly one of them creates the row. A row
+    /// changed since it was created (by plain sea-orm code, say) matches by what it holds now.
+    ///
+    /// Description and timestamp are not part of the match: given with `.description(..)` or
+    /// `.timestamp(..)`, they are stored when the action is created and ignored when it is
+    /// found (the found row keeps its own).
     fn get_or_create<'a>(
         db: &'a DatabaseConnection,
         actor: &impl Actor<Self>,

@@ -66,7 +66,8 @@ impl<'a, A: ActionEntity> IntoFuture for SendAction<'a, A> {
 }
 
 /// The builder returned by [`ActionEntity::get_or_create`]; `.await` it for
-/// `(action, created)`.
+/// `(action, created)`. Its `.description(..)` and `.timestamp(..)` apply only when the
+/// action is created: a found action keeps its own.
 #[must_use = "nothing is looked up or stored until the builder is awaited"]
 pub struct GetOrCreate<'a, A: ActionEntity> {
     db: &'a DatabaseConnection,
