@@ -129,8 +129,8 @@ fn write_transaction() -> TransactionOptions {
 /// actions were stored.
 ///
 /// When nobody is subscribed to the signal the rows are not read back at all. With
-/// subscribers, PostgreSQL and SQLite read them back with `RETURNING`; MySQL and MariaDB,
-/// which cannot, insert row by row inside the same transaction. On SQLite the batches go
+/// subscribers, PostgreSQL, SQLite and MariaDB 10.5+ read them back with `RETURNING`;
+/// MySQL, which cannot, inserts row by row inside the same transaction. On SQLite the batches go
 /// to a temporary staging table first, and one `INSERT .. SELECT` moves them; see [`Staging`].
 pub(crate) async fn send_many<A: ActionEntity>(
     db: &DatabaseConnection,
@@ -138,8 +138,9 @@ pub(crate) async fn send_many<A: ActionEntity>(
 ) -> crate::Result<u64> {
     let backend = db.get_database_backend();
     let listening = A::signal().subscriber_count() > 0;
-    let returning = listening && backend != DbBackend::MySql;
-    let per_row = listening && backend == DbBackend::MySql;
+    let returns_rows = backend != DbBackend::MySql || crate::mariadb::takes_returning(db).await?;
+    let returning = listening && returns_rows;
+    let per_row = listening && !returns_rows;
 
     let txn = db.begin_with_options(write_transaction()).await?;
     let cache = match backend {
@@ -430,8 +431,18 @@ async fn run_insert<A: ActionEntity>(
         txn.execute(&insert).await?;
         return Ok(());
     }
-    insert.returning_all();
-    for result in txn.query_all(&insert).await? {
+    let statement = match txn.get_database_backend() {
+        // MariaDB: sea-query writes no `RETURNING` for the MySQL dialect.
+        DbBackend::MySql => {
+            let mut statement = DbBackend::MySql.build(&insert);
+            statement
+                .sql
+                .push_str(&crate::mariadb::returning_clause::<A>());
+            statement
+        }
+        backend => backend.build(insert.returning_all()),
+    };
+    for result in txn.query_all_raw(statement).await? {
         stored.push(Arc::new(A::Model::from_query_result(&result, "")?));
     }
     Ok(())

@@ -22,6 +22,7 @@ mod error;
 mod follow;
 pub mod hydrate;
 pub mod lookup;
+mod mariadb;
 mod page;
 pub mod schema;
 mod send;

@@ -3,7 +3,7 @@
 use crate::{ActionEntity, ActionObject, NewAction, Role, RoleRef, StreamError, Target};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    QueryFilter, QueryOrder, QueryTrait, SqlErr, TryInsertResult, Value,
+    FromQueryResult, QueryFilter, QueryOrder, QueryTrait, SqlErr, TryInsertResult, Value,
 };
 use sha2::{Digest, Sha256};
 use std::future::{Future, IntoFuture};
@@ -138,8 +138,9 @@ pub(crate) async fn create<A: ActionEntity>(
 /// sqlx sends a `DateTime<Utc>` parameter as a MySQL `TIMESTAMP`, and MariaDB turns a
 /// `TIMESTAMP` parameter outside 1970-01-01 to 2038-01-19 into NULL, whatever the column's
 /// type. Sent as the naive UTC date-time (a `DATETIME` parameter) it is stored as is, from
-/// the year 1000 to 9999. Neither has `RETURNING` (MariaDB's is not MySQL's), so the row is
-/// read back by its new id, as sea-orm does.
+/// the year 1000 to 9999. MariaDB 10.5 and later return the row with `INSERT .. RETURNING`
+/// (one statement); MySQL has no `RETURNING`, so there the row is read back by its new id,
+/// as sea-orm does.
 mod mysql {
     use super::*;
 
@@ -153,6 +154,15 @@ mod mysql {
             .get_database_backend()
             .build(&A::insert(model).into_query());
         crate::shared::bind_timestamps_for_backend(&mut statement);
+        if crate::mariadb::takes_returning(db).await? {
+            statement
+                .sql
+                .push_str(&crate::mariadb::returning_clause::<A>());
+            return A::Model::find_by_statement(statement)
+                .one(db)
+                .await?
+                .ok_or(DbErr::RecordNotInserted);
+        }
         let id = db.execute_raw(statement).await?.last_insert_id();
         let id = i64::try_from(id).map_err(|_| DbErr::UnpackInsertId)?;
         A::find()

@@ -23,6 +23,7 @@ common::on_every_backend!(
     get_or_create_is_atomic_under_concurrent_callers,
     get_or_create_after_a_plain_sea_orm_edit_matches_exactly,
     a_bulk_load_racing_single_sends_loses_nothing,
+    a_send_is_one_statement_and_a_listened_bulk_load_stays_multi_row,
     reassigning_a_role_clears_its_other_columns,
     a_subscriber_that_stops_reading_never_blocks_a_send,
     an_unknown_verb_in_the_database_is_an_error_not_a_panic,
@@ -718,4 +719,77 @@ async fn a_bulk_load_racing_single_sends_loses_nothing(db: TestDb) {
         let stored = action::Entity::find().count(&*db).await.unwrap();
         assert_eq!(stored, expected as u64, "round {round}");
     }
+}
+
+/// With a subscriber listening: a send is one statement on every backend but MySQL (MariaDB
+/// 10.5 and later return the row with `INSERT .. RETURNING`), and a bulk load inserts many
+/// rows per statement.
+async fn a_send_is_one_statement_and_a_listened_bulk_load_stays_multi_row(mut db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let mut subscription = action::Entity::signal().subscribe();
+    let version: String = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            match db.backend {
+                common::Backend::Sqlite => "SELECT sqlite_version()",
+                _ => "SELECT VERSION()",
+            },
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    let returning = db.backend != common::Backend::MySql || version.contains("MariaDB");
+    // The first send asks a MySQL-protocol server what it is; later ones know.
+    action::Entity::send(&db, &lennon, Verb::Follow)
+        .await
+        .unwrap();
+    let statements = common::record_statements(&mut db.db);
+
+    let sent = action::Entity::send(&db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .description("one statement")
+        .await
+        .unwrap();
+    assert_eq!(sent.target_user, Some(hendrix.id));
+    assert_eq!(sent.description.as_deref(), Some("one statement"));
+    let sends = statements.lock().unwrap().len();
+    assert_eq!(sends, if returning { 1 } else { 2 }, "{version}");
+
+    statements.lock().unwrap().clear();
+    // Tells this test's events from those of tests running beside it.
+    let marker = common::marker("listened-load", db.backend);
+    let load = (0..10).map(|i| {
+        NewAction::new(&hendrix, Verb::Liked)
+            .timestamp(at(i))
+            .description(marker.clone())
+    });
+    assert_eq!(action::Entity::send_many(&db, load).await.unwrap(), 10);
+    let inserts = statements
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| sql.starts_with("INSERT"))
+        .count();
+    // SQLite: into the staging table, then one INSERT .. SELECT.
+    assert!(
+        if returning {
+            inserts <= 2
+        } else {
+            inserts == 10
+        },
+        "{inserts} INSERTs on {version}"
+    );
+    // Every stored action reached the subscriber, with the row as stored.
+    let mut loaded = Vec::new();
+    while let Some(event) = subscription.try_recv() {
+        if event.description.as_deref() == Some(marker.as_str()) {
+            loaded.push(event.timestamp);
+        }
+    }
+    loaded.sort();
+    assert_eq!(loaded, (0..10).map(at).collect::<Vec<_>>());
 }
