@@ -51,6 +51,7 @@ pub(crate) async fn takes_returning(db: &DatabaseConnection) -> Result<bool, sea
 }
 
 /// `10.11.19-MariaDB-0+deb12u1` → true; `10.4.32-MariaDB` and MySQL's `8.0.36` → false.
+#[cfg(any(feature = "mysql", test))]
 fn version_takes_returning(version: &str) -> bool {
     if !version.contains("MariaDB") {
         return false;
