@@ -69,12 +69,12 @@ struct RoleRowMissing {
 }
 
 /// The error for an action without an actor, or whose role row is gone.
-pub(crate) fn missing_role(action: i64, role: Role) -> StreamError {
+pub fn missing_role(action: i64, role: Role) -> StreamError {
     StreamError::MissingRole { action, role }
 }
 
 /// [`missing_role`] as a [`DbErr`], for decoders that must return one.
-pub(crate) fn missing_role_db(action: i64, role: Role) -> DbErr {
+pub fn missing_role_db(action: i64, role: Role) -> DbErr {
     DbErr::TryIntoErr {
         from: "a stream action row",
         into: "its loaded roles",

@@ -270,8 +270,11 @@ pub mod __private {
     pub use chrono;
     pub use sea_orm;
 
+    /// The error of a generated getter whose role is empty or whose row is gone, and the same
+    /// inside the `DbErr` a decoder must return.
+    pub use crate::error::{missing_role, missing_role_db};
     pub use crate::hydrate::decode::{
-        column_at, decode_model, decode_model_at, join_model, key_at, missing_role_db, optional_at,
+        column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
     pub use crate::{
         ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved, Role,
@@ -280,11 +283,6 @@ pub mod __private {
 
     /// Compile-time check that a listed model derives `Streamable`.
     pub const fn assert_streamable<T: crate::Streamable>() {}
-
-    /// The error of a generated getter whose role is empty or whose row is gone.
-    pub fn missing_role(action: i64, role: Role) -> StreamError {
-        crate::error::missing_role(action, role)
-    }
 
     /// The column and key of a model in a role; only generated code knows the two match.
     pub fn role_ref<A: ActionEntity>(column: A::Column, value: sea_orm::Value) -> RoleRef<A> {

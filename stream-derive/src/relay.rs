@@ -93,7 +93,7 @@ fn lookup_module(k: usize) -> Ident {
 pub fn lookups(models: &[Path]) -> TokenStream {
     let lookups = models.iter().enumerate().map(|(k, path)| {
         let module = lookup_module(k);
-        let model = from_grandchild(path);
+        let model = from_nested(path, 2);
         let relay = Ident::new(MODEL_MACRO, name_span(path));
         let next = Ident::new(NEXT, Span::call_site());
         quote! {
@@ -280,29 +280,21 @@ impl Parse for Pass {
 
 /// A path written next to the macro, as seen from inside the generated module.
 pub fn from_child(path: &Path) -> TokenStream {
-    let first = path.segments.first().map(|s| s.ident.to_string());
-    match first.as_deref() {
-        _ if path.leading_colon.is_some() => path.to_token_stream(),
-        Some("crate") => path.to_token_stream(),
-        Some("self") => {
-            let rest = path.segments.iter().skip(1);
-            quote! { super #(:: #rest)* }
-        }
-        _ => quote! { super:: #path },
-    }
+    from_nested(path, 1)
 }
 
-/// A path written next to the macro, as seen from a module inside the generated one.
-pub fn from_grandchild(path: &Path) -> TokenStream {
+/// A path written next to the macro, as seen from a module `depth` levels inside it.
+fn from_nested(path: &Path, depth: usize) -> TokenStream {
+    let supers = std::iter::repeat_n(quote! { super }, depth);
     let first = path.segments.first().map(|s| s.ident.to_string());
     match first.as_deref() {
         _ if path.leading_colon.is_some() => path.to_token_stream(),
         Some("crate") => path.to_token_stream(),
         Some("self") => {
             let rest = path.segments.iter().skip(1);
-            quote! { super::super #(:: #rest)* }
+            quote! { #(#supers)::* #(:: #rest)* }
         }
-        _ => quote! { super::super:: #path },
+        _ => quote! { #(#supers::)* #path },
     }
 }
 

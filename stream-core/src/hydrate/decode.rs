@@ -44,7 +44,7 @@ pub fn decode_model_at<M: Streamable>(
 ) -> Result<M, DbErr> {
     match M::__stream_decode(row, at, key) {
         Ok(model) => Ok(model),
-        Err(TryGetError::Null(_)) => Err(missing_role_db(action_id, role)),
+        Err(TryGetError::Null(_)) => Err(crate::error::missing_role_db(action_id, role)),
         Err(TryGetError::DbErr(err)) => Err(err),
     }
 }
@@ -120,14 +120,7 @@ pub fn decode_model<M: FromQueryResult>(
 ) -> Result<M, DbErr> {
     match M::from_query_result_nullable(row, &prefix(pre, alias)) {
         Ok(model) => Ok(model),
-        Err(TryGetError::Null(_)) => Err(missing_role_db(action_id, role)),
+        Err(TryGetError::Null(_)) => Err(crate::error::missing_role_db(action_id, role)),
         Err(TryGetError::DbErr(err)) => Err(err),
     }
-}
-
-/// The error for an action without an actor, or whose object row is gone, as the
-/// [`DbErr`] a decoder returns; `StreamError::from` turns it into
-/// [`StreamError::MissingRole`](crate::StreamError::MissingRole).
-pub fn missing_role_db(action_id: i64, role: Role) -> DbErr {
-    crate::error::missing_role_db(action_id, role)
 }
