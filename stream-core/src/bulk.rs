@@ -14,12 +14,14 @@ use std::sync::Arc;
 const MAX_PARAMETERS: usize = 30_000;
 
 /// The columns one batch's `INSERT` lists: timestamp and verb always, the description and
-/// each role column only when some action of the batch sets it. The others are left to their
-/// default, `NULL`, so a batch binds (and the database parses) no more values than the
-/// actions carry.
+/// each role column only when some action of the batch sets it, `public` when one is private
+/// and `data` when one has some. The others are left to their default (`NULL`, `public`
+/// true), so a batch binds (and the database parses) no more values than the actions carry.
 struct Layout<A: ActionEntity> {
     description: bool,
     roles: Vec<A::Column>,
+    public: bool,
+    data: bool,
 }
 
 impl<A: ActionEntity> Layout<A> {
@@ -39,6 +41,8 @@ impl<A: ActionEntity> Layout<A> {
         Layout {
             description: batch.iter().any(|action| action.description.is_some()),
             roles: Self::role_columns().filter(set).collect(),
+            public: A::__PUBLIC.is_some() && batch.iter().any(|action| !action.public),
+            data: A::__DATA.is_some() && batch.iter().any(|action| action.data.is_some()),
         }
     }
 
@@ -47,6 +51,8 @@ impl<A: ActionEntity> Layout<A> {
         Layout {
             description: false,
             roles: Vec::new(),
+            public: false,
+            data: false,
         }
     }
 
@@ -55,6 +61,8 @@ impl<A: ActionEntity> Layout<A> {
         Layout {
             description: true,
             roles: Self::role_columns().collect(),
+            public: A::__PUBLIC.is_some(),
+            data: A::__DATA.is_some(),
         }
     }
 
@@ -77,6 +85,8 @@ impl<A: ActionEntity> Layout<A> {
             roles: Self::role_columns()
                 .filter(|&column| listed(self, column) || listed(other, column))
                 .collect(),
+            public: self.public || other.public,
+            data: self.data || other.data,
         }
     }
 
@@ -85,12 +95,14 @@ impl<A: ActionEntity> Layout<A> {
             .into_iter()
             .chain(self.description.then_some(A::DESCRIPTION))
             .chain(self.roles.iter().copied())
+            .chain(A::__PUBLIC.filter(|_| self.public))
+            .chain(A::__DATA.filter(|_| self.data))
     }
 
     /// The values of `action` for [`columns`](Self::columns).
     fn row(&self, action: NewAction<A>, backend: DbBackend) -> crate::Result<Vec<Value>> {
         let timestamp = crate::shared::stored_timestamp(action.timestamp)?;
-        let mut values = Vec::with_capacity(3 + self.roles.len());
+        let mut values = Vec::with_capacity(5 + self.roles.len());
         // MariaDB nulls a `DateTime<Utc>` parameter outside 1970..2038; see `timestamp_value`.
         values.push(crate::shared::timestamp_value(backend, timestamp));
         values.push(sea_orm::ActiveEnum::into_value(action.verb).into());
@@ -106,6 +118,13 @@ impl<A: ActionEntity> Layout<A> {
                 .map(|role| role.value().clone())
                 .unwrap_or_else(|| A::null_value(column));
             values.push(value);
+        }
+        if self.public {
+            values.push(Value::from(action.public));
+        }
+        if let (true, Some(column)) = (self.data, A::__DATA) {
+            let data = action.data.value()?.cloned();
+            values.push(data.unwrap_or_else(|| A::null_value(column)));
         }
         Ok(values)
     }

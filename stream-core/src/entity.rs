@@ -43,6 +43,12 @@ pub trait ActionEntity:
     /// The `get_or_create_key` column: a unique hash of the matching key, set only on rows
     /// made by [`get_or_create`](ActionEntity::get_or_create) so concurrent callers agree.
     const GET_OR_CREATE_KEY: Self::Column;
+    /// The `public` column, when `action_entity!` declares `public = true`. Generated.
+    #[doc(hidden)]
+    const __PUBLIC: Option<Self::Column> = None;
+    /// The `data` column, when `action_entity!` declares `data = Type`. Generated.
+    #[doc(hidden)]
+    const __DATA: Option<Self::Column> = None;
 
     /// The generated columns of one role, one per registered model (`ActorUser`, `ActorGroup`, ..).
     fn role_columns(role: Role) -> &'static [Self::Column];
@@ -264,6 +270,9 @@ pub struct NewAction<A: ActionEntity> {
     pub(crate) action_object: Option<RoleRef<A>>,
     pub(crate) description: Option<String>,
     pub(crate) timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// Stored only where the table has a `public` column (see `crate::extra`).
+    pub(crate) public: bool,
+    pub(crate) data: crate::extra::PendingData,
 }
 
 impl<A: ActionEntity> NewAction<A> {
@@ -276,6 +285,8 @@ impl<A: ActionEntity> NewAction<A> {
             action_object: None,
             description: None,
             timestamp: None,
+            public: true,
+            data: Default::default(),
         }
     }
 

@@ -53,6 +53,25 @@ pub enum StreamError {
     #[error("the timestamp {0} is outside the years 1000 to 9999 that actions can have")]
     TimestampOutOfRange(chrono::DateTime<chrono::Utc>),
 
+    /// The value given to `.data(..)` could not be serialized to JSON: its `Serialize` impl
+    /// failed (a map whose keys are not strings, a custom impl that refuses the value).
+    /// Nothing was stored. The source is the `serde_json::Error`.
+    #[error("the action's data could not be serialized to JSON")]
+    UnserializableData(#[source] Arc<dyn std::error::Error + Send + Sync>),
+
+    /// The stored `data` of an action does not fit the type `action_entity!` declares (the
+    /// type changed since the row was written, or the row was written by hand): returned by
+    /// that action's `Model::data()` alone, so the page it is on still loads. The source is
+    /// the `serde_json::Error`.
+    #[error("the data of action {action} does not fit its type")]
+    InvalidData {
+        /// Primary key of the action.
+        action: i64,
+        /// Why the JSON does not fit.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

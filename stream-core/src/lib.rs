@@ -19,6 +19,7 @@
 mod bulk;
 mod entity;
 mod error;
+mod extra;
 mod follow;
 pub mod hydrate;
 pub mod lookup;
@@ -33,6 +34,9 @@ mod verb;
 
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
+#[cfg(feature = "json")]
+pub use extra::ActionData;
+pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
@@ -244,6 +248,27 @@ pub use stream_derive::action_entity;
 /// [`ActionEntity::followed_by`] and [`ActionEntity::followed_by_in`].
 pub use stream_derive::follow_entity;
 
+/// What `data = ..` in `action_entity!` expands first: nothing with the `json` feature.
+#[cfg(feature = "json")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stream_require_json_feature {
+    () => {};
+}
+
+/// What `data = ..` in `action_entity!` expands first: without the `json` feature, the error
+/// that says to turn it on.
+#[cfg(not(feature = "json"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stream_require_json_feature {
+    () => {
+        ::core::compile_error!(
+            "`data = ..` in `action_entity!` needs the `json` feature of stream-core: `stream-core = { version = \"0.1\", features = [\"json\"] }`"
+        );
+    };
+}
+
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 struct ReadmeDoctests;
@@ -254,9 +279,11 @@ struct ReadmeDoctests;
 pub mod prelude {
     // No `Cursor`: `use sea_orm::*;` brings sea-orm's own, and two globs naming the same
     // item make every use of it ambiguous.
+    #[cfg(feature = "json")]
+    pub use crate::ActionData;
     pub use crate::{
         ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Hydrate, NewAction,
-        Paginate, Role, Streamable, Target,
+        Paginate, PublicActions, PublicOnly, Role, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -270,6 +297,10 @@ pub mod __private {
     pub use chrono;
     pub use sea_orm;
 
+    /// `data = ..` needs the `json` feature: a readable error without it.
+    pub use crate::__stream_require_json_feature as require_json_feature;
+    #[cfg(feature = "json")]
+    pub use crate::ActionData;
     /// The error of a generated getter whose role is empty or whose row is gone, and the same
     /// inside the `DbErr` a decoder must return.
     pub use crate::error::{missing_role, missing_role_db};
@@ -277,9 +308,21 @@ pub mod __private {
         column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
     pub use crate::{
-        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved, Role,
-        RoleRef, Signal, StreamError, Streamable, Target, Verb,
+        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved,
+        PublicActions, Role, RoleRef, Signal, StreamError, Streamable, Target, Verb,
     };
+    /// The JSON value of the `data` column.
+    #[cfg(feature = "json")]
+    pub use sea_orm::prelude::Json;
+
+    /// `Model::data()`: the stored JSON as the declared type, or the error of this action.
+    #[cfg(feature = "json")]
+    pub fn decode_data<T: serde::de::DeserializeOwned>(
+        action: i64,
+        json: Option<&Json>,
+    ) -> crate::Result<Option<T>> {
+        crate::extra::decode(action, json)
+    }
 
     /// Compile-time check that a listed model derives `Streamable`.
     pub const fn assert_streamable<T: crate::Streamable>() {}

@@ -38,6 +38,30 @@ macro_rules! builder_setters {
             self.action = self.action.timestamp(timestamp);
             self
         }
+
+        /// Keep the action out of public streams (see [`NewAction::private`]). Only for a
+        /// table declared with `public = true`.
+        pub fn private(mut self) -> Self
+        where
+            A: crate::PublicActions,
+        {
+            self.action = self.action.private();
+            self
+        }
+
+        /// Store `data` with the action, as JSON (see [`NewAction::data`]). Only for a table
+        /// declared with `data = Type`.
+        #[cfg(feature = "json")]
+        pub fn data(
+            mut self,
+            data: impl std::borrow::Borrow<<A as crate::ActionData>::Data>,
+        ) -> Self
+        where
+            A: crate::ActionData,
+        {
+            self.action = self.action.data(data);
+            self
+        }
     };
 }
 
@@ -66,8 +90,8 @@ impl<'a, A: ActionEntity> IntoFuture for SendAction<'a, A> {
 }
 
 /// The builder returned by [`ActionEntity::get_or_create`]; `.await` it for
-/// `(action, created)`. Its `.description(..)` and `.timestamp(..)` apply only when the
-/// action is created: a found action keeps its own.
+/// `(action, created)`. Its `.description(..)`, `.timestamp(..)`, `.private()` and `.data(..)`
+/// apply only when the action is created: a found action keeps its own.
 #[must_use = "nothing is looked up or stored until the builder is awaited"]
 pub struct GetOrCreate<'a, A: ActionEntity> {
     db: &'a DatabaseConnection,
@@ -104,6 +128,12 @@ fn active_model<A: ActionEntity>(
     model.try_set(A::TIMESTAMP, timestamp.into())?;
     model.try_set(A::DESCRIPTION, Value::from(action.description.clone()))?;
     model.try_set(A::GET_OR_CREATE_KEY, Value::from(key))?;
+    if let Some(public) = A::__PUBLIC {
+        model.try_set(public, Value::from(action.public))?;
+    }
+    if let (Some(column), Some(data)) = (A::__DATA, action.data.value()?) {
+        model.try_set(column, data.clone())?;
+    }
     for role in roles(action).into_iter().flatten() {
         model.try_set(role.column(), role.value().clone())?;
     }
@@ -229,6 +259,8 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
     db: &DatabaseConnection,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
+    // Data that cannot be serialized fails the call whether or not the action exists.
+    action.data.value()?;
     let matching = || A::find().filter(exact_match(&action)).order_by_asc(A::ID);
     let key = matching_key(&action);
     for _ in 0..GET_OR_CREATE_ATTEMPTS {

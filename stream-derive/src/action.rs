@@ -12,17 +12,17 @@ mod roles;
 mod valid;
 
 use crate::attr::{Errors, upper_camel};
-use crate::input::{CRATE, EntityInput, Key, MODELS, SET_NULL, TABLE_NAME, VERB};
+use crate::input::{CRATE, DATA, EntityInput, Key, MODELS, PUBLIC, SET_NULL, TABLE_NAME, VERB};
 use crate::relay::{self, ModelInfo, Step, from_child};
 use crate::role::{ROLES, Role};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{
-    Attribute, Ident, LitStr, Path, Visibility,
+    Attribute, Ident, LitBool, LitStr, Path, Type, Visibility,
     parse::{Parse, ParseStream},
 };
 
-const KEYS: &[Key] = &[TABLE_NAME, VERB, MODELS, SET_NULL, CRATE];
+const KEYS: &[Key] = &[TABLE_NAME, VERB, MODELS, SET_NULL, DATA, PUBLIC, CRATE];
 
 /// What the user wrote.
 pub struct ActionInput {
@@ -35,6 +35,10 @@ pub struct ActionInput {
     models: Vec<Path>,
     /// Optional roles whose columns are set to NULL, not cascaded, when the object is deleted.
     set_null: Vec<Ident>,
+    /// `data = Type`: a JSON column holding a `Type` per action.
+    data: Option<Type>,
+    /// `public = true`: a `public` flag per action (the literal, for its span).
+    public: Option<LitBool>,
 }
 
 impl Parse for ActionInput {
@@ -63,6 +67,14 @@ impl Parse for ActionInput {
         for role in &set_null {
             check_set_null(role, &mut errors);
         }
+        let data = entries.take_type(DATA);
+        let public = entries.take_bool(PUBLIC);
+        if let Some(flag) = public.as_ref().filter(|flag| !flag.value) {
+            errors.push(syn::Error::new_spanned(
+                flag,
+                "`public = false` is not a setting: leave `public` out for a table without a `public` column, or write `public = true` to give every action a public flag (true unless sent with `.private()`)",
+            ));
+        }
         let krate = entries.take_crate();
         errors.finish()?;
         Ok(ActionInput {
@@ -74,6 +86,8 @@ impl Parse for ActionInput {
             verb: verb.expect("a missing key is an error"),
             models: models.expect("a missing key is an error"),
             set_null,
+            data,
+            public,
         })
     }
 }
@@ -103,13 +117,19 @@ impl ActionInput {
             verb,
             models,
             set_null,
+            data,
+            public,
         } = self;
+        let data = data.as_ref().map(|data| quote! { data = #data, });
+        let public = public.as_ref().map(|public| quote! { public = #public, });
         quote! {
             #(#attrs)* #vis mod #ident {
                 table_name = #table_name,
                 verb = #verb,
                 models = [#(#models),*],
                 set_null = [#(#set_null),*],
+                #data
+                #public
                 crate = #krate,
             }
         }
@@ -122,12 +142,28 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let ActionInput {
         attrs, vis, ident, ..
     } = &input;
-    Ok(relay::first_pass(
+    let entity = relay::first_pass(
         (attrs, vis, ident),
         &input.models,
         &input.krate,
         &input.to_state(),
-    ))
+    );
+    // The data type, named where the user wrote it (a relative path, `String` or
+    // `Vec<Rating>` means what it means there); the module names it through this alias.
+    let data = input.data.as_ref().map(|ty| {
+        let alias = data_alias(ident);
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            type #alias = #ty;
+        }
+    });
+    Ok(quote! { #entity #data })
+}
+
+/// The alias of the `data` type next to the module `ident`.
+fn data_alias(ident: &Ident) -> Ident {
+    format_ident!("__stream_data_of_{}", ident)
 }
 
 /// A step of the relay: ask the next model, or emit the entity.
@@ -180,6 +216,8 @@ pub struct Plan<'a> {
     models: &'a [Registered<'a>],
     /// Role by role, then model by model: the order of the generated fields.
     slots: Vec<Slot<'a>>,
+    /// The columns of the `public` and `data` keys, after the slots.
+    extras: Vec<columns::Extra<'a>>,
 }
 
 impl<'a> Plan<'a> {
@@ -198,12 +236,33 @@ impl<'a> Plan<'a> {
                 });
             }
         }
+        let public = input.public.as_ref().map(|_| columns::Extra::Public);
+        let data = input.data.as_ref().map(columns::Extra::Data);
         Plan {
             input,
             private: quote! { #krate::__private },
             models,
             slots,
+            extras: public.into_iter().chain(data).collect(),
         }
+    }
+
+    /// The `data` column, when the table has one.
+    fn data(&self) -> Option<columns::Extra<'a>> {
+        self.extras
+            .iter()
+            .copied()
+            .find(|extra| matches!(extra, columns::Extra::Data(_)))
+    }
+
+    /// Whether the table has a `public` column.
+    fn public(&self) -> bool {
+        self.input.public.is_some()
+    }
+
+    /// Where the extra column `k` is in `Model` and in a row.
+    fn extra_position(&self, k: usize) -> usize {
+        columns::FIXED.len() + self.slots.len() + k
     }
 
     fn slots_of(&self, role: &'a Role) -> impl Iterator<Item = &Slot<'a>> {

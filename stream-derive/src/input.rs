@@ -8,7 +8,7 @@
 use crate::attr::Errors;
 use proc_macro2::{Span, TokenTree};
 use syn::{
-    Attribute, Ident, LitStr, Path, Token, Visibility, braced, bracketed,
+    Attribute, Ident, LitBool, LitStr, Path, Token, Type, Visibility, braced, bracketed,
     ext::IdentExt,
     parse::{Parse, ParseStream},
     punctuated::Punctuated,
@@ -27,6 +27,10 @@ pub enum Shape {
     Paths,
     /// `[name, ..]`
     Idents,
+    /// A Rust type: `path::to::Data`, `Vec<String>`.
+    Type,
+    /// `true` (or `false`).
+    Bool,
 }
 
 impl Shape {
@@ -36,6 +40,8 @@ impl Shape {
             Shape::Path | Shape::CratePath => "a path",
             Shape::Paths => "a list of paths",
             Shape::Idents => "a list of names",
+            Shape::Type => "a type",
+            Shape::Bool => "`true`",
         }
     }
 }
@@ -68,6 +74,16 @@ pub const SET_NULL: Key = Key {
     name: "set_null",
     shape: Shape::Idents,
     example: "set_null = [target, action_object]",
+};
+pub const DATA: Key = Key {
+    name: "data",
+    shape: Shape::Type,
+    example: "data = path::to::Data",
+};
+pub const PUBLIC: Key = Key {
+    name: "public",
+    shape: Shape::Bool,
+    example: "public = true",
 };
 pub const FOLLOWER: Key = Key {
     name: "follower",
@@ -109,6 +125,8 @@ pub enum Value {
     Path(Path),
     List(Vec<Path>),
     Idents(Vec<Ident>),
+    Type(Box<Type>),
+    Bool(LitBool),
 }
 
 /// The parsed body: each known key with its value, in the order written.
@@ -292,6 +310,22 @@ impl Entries {
         }
     }
 
+    /// An optional type.
+    pub fn take_type(&mut self, key: Key) -> Option<Type> {
+        match self.take(key) {
+            Some((_, Value::Type(ty))) => Some(*ty),
+            _ => None,
+        }
+    }
+
+    /// An optional flag: `None` when absent.
+    pub fn take_bool(&mut self, key: Key) -> Option<LitBool> {
+        match self.take(key) {
+            Some((_, Value::Bool(flag))) => Some(flag),
+            _ => None,
+        }
+    }
+
     /// An optional list of names, empty when absent.
     pub fn take_idents(&mut self, key: Key) -> Vec<Ident> {
         match self.take(key) {
@@ -308,7 +342,22 @@ fn parse_value(body: ParseStream, shape: Shape) -> syn::Result<Value> {
         Shape::CratePath => Value::Path(crate::attr::crate_path(body)?),
         Shape::Paths => Value::List(bracketed_list(body)?),
         Shape::Idents => Value::Idents(bracketed_list(body)?),
+        Shape::Type => Value::Type(Box::new(value_type(body)?)),
+        Shape::Bool => Value::Bool(body.parse()?),
     })
+}
+
+/// A type that is the whole value: `data = Vec<String>` reads `Vec<String>`, and `data = ,`
+/// or `data = Data Data` are mistakes (rather than the start of the next key).
+fn value_type(body: ParseStream) -> syn::Result<Type> {
+    if body.is_empty() || body.peek(Token![,]) {
+        return Err(body.error("a type"));
+    }
+    let ty: Type = body.parse()?;
+    if !body.is_empty() && !body.peek(Token![,]) {
+        return Err(body.error("one type"));
+    }
+    Ok(ty)
 }
 
 fn bracketed_list<T: Parse>(body: ParseStream) -> syn::Result<Vec<T>> {

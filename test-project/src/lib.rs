@@ -2,10 +2,12 @@
 //! verbs, and one action table with a column per model per role.
 
 pub mod models;
+pub mod rating;
 pub mod verb;
 
 pub use audit_log::{AuditVerb, audit};
 pub use models::{comment, device, group, post, tag, user};
+pub use rating::Rating;
 pub use verb::Verb;
 
 stream_core::action_entity! {
@@ -14,6 +16,10 @@ stream_core::action_entity! {
         table_name = "stream_action",
         verb = crate::Verb,
         models = [crate::user, crate::group, crate::post, crate::comment],
+        // A like's rating, read back typed with `action.data()`.
+        data = crate::Rating,
+        // Actions sent with `.private()` show only on their actor's own page.
+        public = true,
     }
 }
 

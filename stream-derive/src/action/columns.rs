@@ -1,13 +1,14 @@
-//! `Model`: the fixed columns, defined once here, then one column per model per role.
+//! `Model`: the fixed columns, defined once here, then one column per model per role, then
+//! the optional columns of the `public` and `data` keys ([`Extra`]).
 //!
 //! A hydrated page reads the action's columns by position, so a column's place in `Model`
-//! is also its place in a row: both come from [`FIXED`] and the plan's slots.
+//! is also its place in a row: both come from [`FIXED`], the plan's slots and its extras.
 
 use super::Plan;
 use crate::attr::upper_camel;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::Ident;
+use syn::{Ident, Type};
 
 /// The columns every action table has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +117,71 @@ impl Fixed {
     }
 }
 
+/// A column that a key of `action_entity!` adds; without the key, the table has no such
+/// column. They come after the role columns, `public` first.
+#[derive(Clone, Copy, Debug)]
+pub enum Extra<'a> {
+    /// `public = true`: `public: bool`, `NOT NULL DEFAULT TRUE`.
+    Public,
+    /// `data = Type`: `data: Option<Json>`, a JSON column holding a serialized `Type`.
+    Data(&'a Type),
+}
+
+impl Extra<'_> {
+    pub fn name(self) -> &'static str {
+        match self {
+            Extra::Public => "public",
+            Extra::Data(_) => "data",
+        }
+    }
+
+    pub fn field(self) -> Ident {
+        format_ident!("{}", self.name())
+    }
+
+    /// The `Column` variant.
+    pub fn column(self) -> Ident {
+        format_ident!("{}", upper_camel(self.name()))
+    }
+
+    /// The field of `Model`. The data is held as the JSON value it is stored as, so that a
+    /// row whose JSON no longer fits the type reads (and a page of it loads); `Model::data()`
+    /// turns it into the type, with an error for that one row.
+    fn declaration(self) -> TokenStream {
+        match self {
+            Extra::Public => quote! {
+                /// Whether the action shows in public streams (`.public_only()`): `true`
+                /// unless it was sent with `.private()`.
+                #[sea_orm(default_value = true)]
+                pub public: bool,
+            },
+            Extra::Data(ty) => {
+                let doc = format!(
+                    "The action's data as stored, JSON; `NULL` when none was given. `data()` reads it as `{}`.",
+                    quote!(#ty).to_string().replace(' ', "")
+                );
+                // `JsonBinary`: `jsonb` on PostgreSQL, `json` on MySQL/MariaDB, text on SQLite.
+                quote! {
+                    #[doc = #doc]
+                    #[sea_orm(column_type = "JsonBinary", nullable)]
+                    pub data: Option<ActionJson>,
+                }
+            }
+        }
+    }
+
+    /// `let <field> = ..;` reading the column from a page row at `at`.
+    pub fn read_at(self, private: &TokenStream, at: usize) -> TokenStream {
+        let field = self.field();
+        match self {
+            Extra::Public => quote! { let #field = row.try_get_by_index::<bool>(#at)?; },
+            Extra::Data(_) => {
+                quote! { let #field = #private::optional_at::<ActionJson>(row, #at)?; }
+            }
+        }
+    }
+}
+
 pub fn generate(plan: &Plan) -> TokenStream {
     let private = &plan.private;
     let table_name = &plan.input.table_name;
@@ -142,12 +208,27 @@ pub fn generate(plan: &Plan) -> TokenStream {
             pub #field: Option<#alias>,
         }
     });
+    let extras = plan.extras.iter().map(|extra| extra.declaration());
+    // The JSON type of the `data` column: sea-orm's, which needs stream-core's `json`
+    // feature (the macro says so otherwise).
+    let json = plan.data().map(|_| {
+        let alias = super::data_alias(&plan.input.ident);
+        quote! {
+            #private::require_json_feature!();
+            /// The JSON value the `data` column holds (`serde_json::Value`).
+            pub type ActionJson = #private::Json;
+            /// The type of an action's data, as `data = ..` declares it: what `.data(..)`
+            /// stores and `Model::data()` reads back.
+            pub type ActionData = super::#alias;
+        }
+    });
     quote! {
         /// The verb enum of this action table.
         pub type ActionVerb = #verb;
         /// When an action happened.
         pub type Timestamp = #private::chrono::DateTime<#private::chrono::Utc>;
         #(#pk_aliases)*
+        #json
 
         /// One action: an actor did a verb, maybe to a target, maybe with an action object.
         #[derive(Clone, Debug, PartialEq, sea_orm::DeriveEntityModel)]
@@ -157,6 +238,7 @@ pub fn generate(plan: &Plan) -> TokenStream {
         pub struct Model {
             #(#fixed)*
             #(#fields)*
+            #(#extras)*
         }
 
         #[automatically_derived]

@@ -30,7 +30,17 @@ pub fn generate(plan: &Plan) -> TokenStream {
             Column::#column => ::core::convert::Into::into(::core::option::Option::<#alias>::None),
         }
     });
+    let extra_consts = extra_consts(plan);
+    let data_null = plan.data().map(|data| {
+        let column = data.column();
+        quote! {
+            Column::#column => ::core::convert::Into::into(::core::option::Option::<ActionJson>::None),
+        }
+    });
+    let extras = extras(plan);
     quote! {
+        #extras
+
         #[automatically_derived]
         impl #private::ActionEntity for Entity {
             #verb_type
@@ -40,6 +50,7 @@ pub fn generate(plan: &Plan) -> TokenStream {
             const DESCRIPTION: Column = Column::#description;
             const TIMESTAMP: Column = Column::#timestamp;
             const GET_OR_CREATE_KEY: Column = Column::#key;
+            #extra_consts
 
             fn role_columns(role: #private::Role) -> &'static [Column] {
                 match role {
@@ -50,6 +61,7 @@ pub fn generate(plan: &Plan) -> TokenStream {
             fn null_value(column: Column) -> sea_orm::Value {
                 match column {
                     #(#null_arms)*
+                    #data_null
                     _ => sea_orm::Value::from(::core::option::Option::<::std::string::String>::None),
                 }
             }
@@ -78,4 +90,52 @@ pub fn generate(plan: &Plan) -> TokenStream {
             }
         }
     }
+}
+
+/// The columns of the `public` and `data` keys, for the runtime.
+fn extra_consts(plan: &Plan) -> TokenStream {
+    let public = plan.public().then(|| {
+        quote! { const __PUBLIC: ::core::option::Option<Column> = ::core::option::Option::Some(Column::Public); }
+    });
+    let data = plan.data().map(|data| {
+        let column = data.column();
+        quote! { const __DATA: ::core::option::Option<Column> = ::core::option::Option::Some(Column::#column); }
+    });
+    quote! { #public #data }
+}
+
+/// `PublicActions` for a table with `public = true`; `ActionData` and `Model::data()` for
+/// one with `data = ..`.
+fn extras(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
+    let public = plan.public().then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #private::PublicActions for Entity {
+                const PUBLIC: Column = Column::Public;
+            }
+        }
+    });
+    let data = plan.data().map(|_| {
+        let krate = crate::attr::path_text(&plan.input.krate);
+        let fails = format!(
+            "[`StreamError::InvalidData`]({krate}::StreamError::InvalidData) when the stored JSON does not fit `ActionData` (a row written before the type changed, or by hand): an error for this action alone, so the page it is on still loads."
+        );
+        quote! {
+            #[automatically_derived]
+            impl #private::ActionData for Entity {
+                type Data = ActionData;
+            }
+
+            impl Model {
+                /// The action's data, read as [`ActionData`]: `Ok(None)` when none was
+                /// stored, and
+                #[doc = #fails]
+                pub fn data(&self) -> ::core::result::Result<::core::option::Option<ActionData>, #private::StreamError> {
+                    #private::decode_data(self.id, self.data.as_ref())
+                }
+            }
+        }
+    });
+    quote! { #public #data }
 }

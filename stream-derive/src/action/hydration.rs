@@ -136,9 +136,15 @@ fn join_roles(plan: &Plan) -> TokenStream {
 /// model from where the ones before it end.
 fn decode_page_row(plan: &Plan) -> TokenStream {
     let private = &plan.private;
-    let action_columns = FIXED.len() + plan.slots.len();
+    let action_columns = FIXED.len() + plan.slots.len() + plan.extras.len();
     let fixed = FIXED.map(|fixed| fixed.read_at(private));
     let fixed_fields = FIXED.map(Fixed::field);
+    let extras = plan
+        .extras
+        .iter()
+        .enumerate()
+        .map(|(k, extra)| extra.read_at(private, plan.extra_position(k)));
+    let extra_fields = plan.extras.iter().map(|extra| extra.field());
     let role_fields = plan.slots.iter().map(|slot| &slot.field);
     // Where each slot's model starts: after the action's columns and every model before it.
     let mut offsets = Vec::new();
@@ -156,10 +162,12 @@ fn decode_page_row(plan: &Plan) -> TokenStream {
         ) -> ::core::result::Result<Loaded, sea_orm::DbErr> {
             const ACTION_COLUMNS: usize = #action_columns;
             #(#fixed)*
+            #(#extras)*
             #(#by_position)*
             let action = Model {
                 #(#fixed_fields,)*
                 #(#role_fields,)*
+                #(#extra_fields,)*
             };
             ::core::result::Result::Ok(Loaded { action, actor, target, action_object })
         }
