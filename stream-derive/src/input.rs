@@ -218,15 +218,23 @@ impl Entries {
         match parse_value(body, known.shape) {
             Ok(value) => self.found.push((known, key, value)),
             Err(error) => {
-                errors.push(syn::Error::new(
-                    error.span(),
+                // After a whole value, more tokens: most likely a missing comma.
+                let message = if error.to_string() == AFTER_VALUE {
+                    format!(
+                        "expected `,` after the value of `{}`; it takes {}: `{}`",
+                        known.name,
+                        known.shape.described(),
+                        known.example
+                    )
+                } else {
                     format!(
                         "`{}` takes {}: `{}`",
                         known.name,
                         known.shape.described(),
                         known.example
-                    ),
-                ));
+                    )
+                };
+                errors.push(syn::Error::new(error.span(), message));
                 self.malformed.push(known);
                 skip_value(body)?;
             }
@@ -347,6 +355,9 @@ fn parse_value(body: ParseStream, shape: Shape) -> syn::Result<Value> {
     })
 }
 
+/// The parse error of a value followed by more than the `,` that ends it.
+const AFTER_VALUE: &str = "more after the value";
+
 /// A type that is the whole value: `data = Vec<String>` reads `Vec<String>`, and `data = ,`
 /// or `data = Data Data` are mistakes (rather than the start of the next key).
 fn value_type(body: ParseStream) -> syn::Result<Type> {
@@ -355,7 +366,7 @@ fn value_type(body: ParseStream) -> syn::Result<Type> {
     }
     let ty: Type = body.parse()?;
     if !body.is_empty() && !body.peek(Token![,]) {
-        return Err(body.error("one type"));
+        return Err(body.error(AFTER_VALUE));
     }
     Ok(ty)
 }

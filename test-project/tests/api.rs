@@ -588,7 +588,59 @@ async fn migrations_create_the_same_schema(empty: TestDb) {
             common::Backend::MySql => ["datetime(6)", "longtext"],
         };
         assert_eq!([type_of("timestamp"), type_of("description")], expected);
+        // `data = ..` and `public = true` add a column each to the table that declares them;
+        // the audit log declares neither and has neither.
+        let extra = [
+            ("public", columns.iter().any(|(c, _)| c == "public")),
+            ("data", columns.iter().any(|(c, _)| c == "data")),
+        ];
+        assert_eq!(
+            extra,
+            [
+                ("public", table == "stream_action"),
+                ("data", table == "stream_action")
+            ]
+        );
     }
+    let columns = empty.column_types("stream_action").await;
+    let type_of = |name: &str| {
+        columns
+            .iter()
+            .find(|(column, _)| column == name)
+            .map(|(_, ty)| ty.as_str())
+            .unwrap()
+    };
+    // JSON where the backend has it (MariaDB's `json` is `longtext` with a JSON check).
+    let expected = match empty.backend {
+        common::Backend::Sqlite => ["boolean", "jsonb_text"],
+        common::Backend::Postgres => ["boolean", "jsonb"],
+        common::Backend::MySql => ["tinyint(1)", "longtext"],
+    };
+    assert_eq!([type_of("public"), type_of("data")], expected);
+    // A migrated table takes both: a private action with data reads back as sent.
+    let hendrix = common::user(&migrated, "hendrix").await;
+    let sent = action::Entity::send(&migrated, &hendrix, Verb::Liked)
+        .target(&lennon)
+        .data(test_project::Rating::new(3).unwrap())
+        .private()
+        .await
+        .unwrap();
+    let page = action::Entity::for_actor(&hendrix)
+        .page(None, 20)
+        .hydrated(&migrated)
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].action, sent);
+    assert_eq!(sent.data().unwrap(), test_project::Rating::new(3));
+    assert!(!sent.public);
+    assert!(
+        action::Entity::for_actor(&hendrix)
+            .public_only()
+            .all(&migrated)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let indexes = empty.index_names("stream_action").await;
     for column in ["actor_group", "target_post", "action_object_comment"] {
         assert!(

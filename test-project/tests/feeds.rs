@@ -236,6 +236,18 @@ async fn pages_use_an_index_and_never_offset(db: TestDb) {
             action::Entity::for_target(&users[3]),
             "target_user",
         ),
+        // The public filter is checked on the rows the index walk reads anyway (the page
+        // reads each row for its columns): the same index, no sort, no scan.
+        (
+            "global, public only",
+            action::Entity::stream().public_only(),
+            "timestamp_id",
+        ),
+        (
+            "actor, public only",
+            action::Entity::for_actor(&users[7]).public_only(),
+            "actor_user",
+        ),
     ];
     let backend = db.get_database_backend();
     for (name, select, index) in streams {
@@ -259,6 +271,26 @@ async fn pages_use_an_index_and_never_offset(db: TestDb) {
     }
     let query = action::Entity::followed_by::<follow::Entity>(&users[0]).page(None, 20);
     let plan = plan(&db, query.hydrated_statement(backend)).await;
+    let public_only = action::Entity::followed_by::<follow::Entity>(&users[0])
+        .public_only()
+        .page(None, 20);
+    let public_plan = self::plan(&db, public_only.hydrated_statement(backend)).await;
+    assert_walks_an_index(
+        &db,
+        "user stream, public only",
+        &public_plan,
+        &["newest-actor_user", "timestamp_id"],
+    );
+    if db.backend == Backend::Sqlite {
+        // Step for step the plan of the whole stream (the steps' ids are the addresses of
+        // their opcodes, which the filter's opcodes move): no sort, no scan more.
+        let steps = |plan: &str| -> Vec<String> {
+            plan.split(" | ")
+                .map(|step| step.split_once(": ").unwrap().1.to_owned())
+                .collect()
+        };
+        assert_eq!(steps(&public_plan), steps(&plan));
+    }
     if db.backend == Backend::Sqlite {
         assert!(plan.contains("CO-ROUTINE stream_action"), "{plan}");
     }
