@@ -6,7 +6,7 @@
 //! placeholder, is left out: it renders with stream-templates' built-in default, which the
 //! template tests keep as the original's exact output.
 
-use crate::{Verb, action, comment, follow, group, post, user};
+use crate::{Rating, Verb, action, comment, follow, group, post, user};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use stream_core::prelude::*;
@@ -274,11 +274,20 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Seeded,
         let what = random.below(posts.len());
         if liked.insert((who, what)) {
             let at = after(post_meta[what].2, &mut random, 20 * 24 * 60, latest);
-            actions.push(
-                NewAction::new(&users[who], Verb::Liked)
-                    .target(&posts[what])
-                    .timestamp(at),
-            );
+            // Most likes rate the post; one in eight is private. Both are derived from who
+            // and what, so the seed draws the same random numbers as it did without them.
+            let like = NewAction::new(&users[who], Verb::Liked)
+                .target(&posts[what])
+                .timestamp(at);
+            let like = match u8::try_from((who + what) % 6).ok().and_then(Rating::new) {
+                Some(rating) => like.data(rating),
+                None => like,
+            };
+            actions.push(if (who * 7 + what) % 8 == 0 {
+                like.private()
+            } else {
+                like
+            });
         }
     }
     // Groups act too: a group likes a post of its own.

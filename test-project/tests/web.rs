@@ -219,7 +219,11 @@ async fn every_object_of_every_seeded_action_links_to_its_page() {
 #[tokio::test]
 async fn older_links_walk_the_whole_stream_once() {
     let (db, app) = seeded().await;
-    let total = actions(&db).await as usize;
+    // Everyone's stream: the public actions (the seed has private likes too).
+    let total = db
+        .scalar("SELECT count(*) FROM stream_action WHERE public")
+        .await as usize;
+    assert!(total < actions(&db).await as usize);
     let mut seen = BTreeSet::new();
     let mut next = Some("/".to_owned());
     let mut pages = 0;
@@ -237,7 +241,7 @@ async fn older_links_walk_the_whole_stream_once() {
             assert!(next.starts_with("/?after="), "{next}");
         }
     }
-    assert_eq!(shown, total, "every action once");
+    assert_eq!(shown, total, "every public action once");
     assert_eq!(pages, total.div_ceil(web::PAGE_SIZE as usize));
 }
 
@@ -636,4 +640,130 @@ async fn wrong_methods_get_405() {
             &format!("{method} {uri}"),
         );
     }
+}
+
+#[tokio::test]
+async fn a_private_like_shows_only_on_the_likers_own_page_and_a_rating_shows_as_stars() {
+    let (db, app) = seeded().await;
+    let (lennon, hendrix, morrison) = (1, 2, 3);
+    // A fresh post by hendrix, and morrison follows lennon (his feed shows what lennon does).
+    let reply = post(
+        &app,
+        "/posts",
+        Some(hendrix),
+        &[("title", "Little Wing"), ("body", "Well she's walking.")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let url = reply.location().to_owned();
+    post(
+        &app,
+        "/unfollow",
+        Some(morrison),
+        &[("kind", "user"), ("id", "1")],
+    )
+    .await;
+    let reply = post(
+        &app,
+        "/follow",
+        Some(morrison),
+        &[("kind", "user"), ("id", "1")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+
+    // A rating outside 1 to 5 is a 400 and stores nothing.
+    let before = actions(&db).await;
+    for bad in ["0", "6", "many"] {
+        let reply = post(
+            &app,
+            &format!("{url}/like"),
+            Some(lennon),
+            &[("stars", bad)],
+        )
+        .await;
+        assert_error_page(&reply, StatusCode::BAD_REQUEST, bad);
+    }
+    assert_eq!(actions(&db).await, before);
+
+    // lennon likes it privately with four stars.
+    let reply = post(
+        &app,
+        &format!("{url}/like"),
+        Some(lennon),
+        &[("stars", "4"), ("private", "on"), ("next", url.as_str())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(actions(&db).await, before + 1);
+    let liked = format!("lennon</a> liked <a class=\"target\" href=\"{url}\">Little Wing</a>");
+
+    // On lennon's own page, to lennon: the like, its stars, marked private.
+    let own = get(&app, "/users/1", Some(lennon)).await;
+    assert!(own.stream()[0].contains(&liked), "{}", own.stream()[0]);
+    assert!(
+        own.stream()[0].contains("<span class=\"rating\" title=\"4 of 5 stars\">★★★★☆</span>"),
+        "{}",
+        own.stream()[0]
+    );
+    assert!(
+        own.stream()[0].contains("class=\"private\""),
+        "{}",
+        own.stream()[0]
+    );
+    // Nowhere else: not on his page to others, not on everyone's stream, the post's page or
+    // its like count, not in the feed of someone who follows him.
+    for (page, me) in [
+        ("/users/1", Some(hendrix)),
+        ("/users/1", None),
+        ("/", Some(lennon)),
+        (url.as_str(), Some(lennon)),
+        ("/users/3/feed", Some(morrison)),
+    ] {
+        let reply = get(&app, page, me).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        assert!(
+            reply.stream().iter().all(|line| !line.contains(&liked)),
+            "{page} as {me:?}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains("class=\"private\""), "{page}");
+    }
+    assert!(get(&app, &url, None).await.body.contains("0 likes<"));
+
+    // hendrix likes it in public with two stars: everyone sees that one, with its stars.
+    let reply = post(
+        &app,
+        &format!("{url}/like"),
+        Some(hendrix),
+        &[("stars", "2"), ("next", url.as_str())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let page = get(&app, &url, Some(morrison)).await;
+    assert!(page.body.contains("1 like<"), "{}", page.body);
+    assert!(
+        page.stream()[0].contains(&format!(
+            "hendrix</a> liked <a class=\"target\" href=\"{url}\">Little Wing</a> <span class=\"rating\" title=\"2 of 5 stars\">★★☆☆☆</span>"
+        )),
+        "{}",
+        page.stream()[0]
+    );
+    let newest = get(&app, "/", None).await;
+    assert!(
+        newest.stream()[0].contains("★★☆☆☆"),
+        "{}",
+        newest.stream()[0]
+    );
+
+    // The seed's likes carry ratings, and a few are private (everyone's stream leaves them
+    // out: see `older_links_walk_the_whole_stream_once`).
+    let private = db
+        .scalar("SELECT count(*) FROM stream_action WHERE NOT public")
+        .await;
+    assert!(private > 10, "{private}");
+    let rated = db
+        .scalar("SELECT count(*) FROM stream_action WHERE data IS NOT NULL")
+        .await;
+    assert!(rated > 100, "{rated}");
 }

@@ -46,12 +46,37 @@ pub struct NewComment {
     pub body: String,
 }
 
-/// `POST /posts/{id}/like`, `POST /follow`, `POST /unfollow`: where to go back to.
+/// `POST /posts/{id}/like`: a rating, whether only the liker sees it, and where to go back to.
 #[derive(Debug, Deserialize)]
-pub struct Next {
+pub struct Like {
+    /// `1` to `5` stars, or empty for a like without a rating.
+    #[serde(default)]
+    pub stars: String,
+    /// Present (a checked box) for a private like, which shows only on the liker's own page.
+    #[serde(default)]
+    pub private: Option<String>,
     /// Where to go back to.
     #[serde(default)]
     pub next: String,
+}
+
+/// The optional rating of a like form: empty for none, else 1 to 5 stars.
+pub fn rating(text: &str) -> Result<Option<crate::Rating>, WebError> {
+    match text.trim() {
+        "" => Ok(None),
+        stars => stars
+            .parse()
+            .ok()
+            .and_then(crate::Rating::new)
+            .map(Some)
+            .ok_or_else(|| {
+                WebError::bad_request(format!(
+                    "A rating is {} to {} stars.",
+                    crate::Rating::MIN,
+                    crate::Rating::MAX
+                ))
+            }),
+    }
 }
 
 /// What a follow form is about.
@@ -135,6 +160,15 @@ mod tests {
         assert_eq!(text("title", "   ", 10).unwrap_err().status, 400);
         assert_eq!(text("title", &"é".repeat(11), 10).unwrap_err().status, 400);
         assert_eq!(text("title", &"é".repeat(10), 10).unwrap(), "é".repeat(10));
+    }
+
+    #[test]
+    fn a_rating_is_one_to_five_stars_or_none() {
+        assert_eq!(rating("").unwrap(), None);
+        assert_eq!(rating(" 4 ").unwrap(), crate::Rating::new(4));
+        for bad in ["0", "6", "four", "-1", "300"] {
+            assert_eq!(rating(bad).unwrap_err().status, 400, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The handlers: one per route, each loading what its page shows or storing what its form
 //! says, then rendering or redirecting.
 
-use super::forms::{self, ActAs, FollowForm, Kind, NewComment, NewPost, Next};
+use super::forms::{self, ActAs, FollowForm, Kind, Like, NewComment, NewPost};
 use super::pages::{
     FeedPage, FollowButton, Following, GroupPage, Home, Layout, PostPage, Stream, UserPage,
 };
@@ -160,7 +160,8 @@ pub async fn home(
         .order_by_asc(group::Column::Name)
         .all(db)
         .await?;
-    let stream = stream(db, action::Entity::stream(), after, &uri).await?;
+    let everyone = action::Entity::stream().public_only();
+    let stream = stream(db, everyone, after, &uri).await?;
     render(Home {
         layout,
         groups,
@@ -181,7 +182,12 @@ pub async fn user_page(
     let layout = layout(db, acting, &uri).await?;
     let follow = follow_button(db, layout.me.as_ref(), "user", user.id, &user).await?;
     let followers = follow::Entity::followers(&user).count(db).await?;
-    let stream = stream(db, action::Entity::for_actor(&user), after, &uri).await?;
+    // A user's private actions show on their own page, to them alone.
+    let mut actions = action::Entity::for_actor(&user);
+    if !layout.is_me(&user.id) {
+        actions = actions.public_only();
+    }
+    let stream = stream(db, actions, after, &uri).await?;
     render(UserPage {
         layout,
         user,
@@ -219,7 +225,8 @@ pub async fn feed_page(
     let followed = action::Entity::followed_by_in::<follow::Entity>(
         &user,
         &[Role::Actor, Role::Target, Role::ActionObject],
-    );
+    )
+    .public_only();
     let stream = stream(db, followed, after, &uri).await?;
     render(FeedPage {
         layout,
@@ -242,7 +249,8 @@ pub async fn group_page(
     let layout = layout(db, acting, &uri).await?;
     let follow = follow_button(db, layout.me.as_ref(), "group", group.id, &group).await?;
     let followers = follow::Entity::followers(&group).count(db).await?;
-    let stream = stream(db, action::Entity::involving(&group), after, &uri).await?;
+    let involving = action::Entity::involving(&group).public_only();
+    let stream = stream(db, involving, after, &uri).await?;
     render(GroupPage {
         layout,
         group,
@@ -282,11 +290,13 @@ pub async fn post_page(
         .filter_map(|c| authors.get(&c.author_id).cloned().map(|author| (c, author)))
         .collect();
     let likes = action::Entity::for_target(&post)
+        .public_only()
         .filter(action::Column::Verb.eq(Verb::Liked))
         .count(db)
         .await?;
     let follow = follow_button(db, layout.me.as_ref(), "post", post.id, &post).await?;
-    let stream = stream(db, action::Entity::involving(&post), after, &uri).await?;
+    let involving = action::Entity::involving(&post).public_only();
+    let stream = stream(db, involving, after, &uri).await?;
     render(PostPage {
         layout,
         post,
@@ -365,20 +375,27 @@ pub async fn new_comment(
     Ok(Redirect::to(&comment.url()))
 }
 
-/// `POST /posts/{id}/like`: the action "liked the post", once per user and post.
+/// `POST /posts/{id}/like`: the action "liked the post", once per user and post, with the
+/// rating (the action's data) and visibility of the first like.
 pub async fn like(
     State(state): State<AppState>,
     acting: Acting,
     Id(id): Id,
-    ValidForm(form): ValidForm<Next>,
+    ValidForm(form): ValidForm<Like>,
 ) -> Result<Redirect, WebError> {
     let db = &state.db;
     let me = acting.required()?;
     let post = find_post(db, id).await?;
     let next = forms::next_or(&form.next, post.url())?;
-    action::Entity::get_or_create(db, &me, Verb::Liked)
-        .target(&post)
-        .await?;
+    let rating = forms::rating(&form.stars)?;
+    let mut like = action::Entity::get_or_create(db, &me, Verb::Liked).target(&post);
+    if let Some(rating) = rating {
+        like = like.data(rating);
+    }
+    if form.private.is_some() {
+        like = like.private();
+    }
+    like.await?;
     Ok(Redirect::to(&next))
 }
 
