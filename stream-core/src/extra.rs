@@ -148,6 +148,57 @@ mod data {
     /// [`NewAction`], and read back with the generated `Model::data()`.
     ///
     /// Implemented by [`action_entity!`](crate::action_entity) for a table with the key.
+    ///
+    /// ```
+    /// # use stream_core::prelude::*;
+    /// # use stream_core::sea_orm::{self, entity::prelude::*};
+    /// # pub mod user {
+    /// #     use stream_core::sea_orm::{self, entity::prelude::*};
+    /// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    /// #     #[sea_orm(table_name = "user")]
+    /// #     #[stream(actor, target, display = "username")]
+    /// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    /// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    /// # pub enum Verb { #[sea_orm(string_value = "liked")] Liked, }
+    /// #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// pub struct Rating {
+    ///     pub stars: u8,
+    /// }
+    ///
+    /// stream_core::action_entity! {
+    ///     pub mod action {
+    ///         table_name = "stream_action",
+    ///         verb = Verb,
+    ///         models = [user],
+    ///         data = Rating,
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+    /// # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+    /// # let (lennon, hendrix) = (named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?);
+    /// let liked = action::Entity::send(&db, &lennon, Verb::Liked)
+    ///     .target(&hendrix)
+    ///     .data(Rating { stars: 4 })
+    ///     .await?;
+    /// assert_eq!(liked.data()?, Some(Rating { stars: 4 }));
+    ///
+    /// // Without data, the column is NULL and `data()` is `None`.
+    /// let plain = action::Entity::send(&db, &hendrix, Verb::Liked).target(&lennon).await?;
+    /// assert_eq!((plain.data.is_none(), plain.data()?), (true, None));
+    ///
+    /// // Generic code reads it through the trait.
+    /// assert_eq!(action::Entity::read_data(&liked)?, Some(Rating { stars: 4 }));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[diagnostic::on_unimplemented(
         message = "the action table `{Self}` has no `data` column",
         label = "its `action_entity!` does not declare `data = ..`",

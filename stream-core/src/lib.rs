@@ -120,6 +120,8 @@ pub use stream_derive::Verb;
 ///         verb = crate::Verb,
 ///         models = [crate::user, crate::group, crate::post, crate::comment],
 ///         set_null = [action_object], // optional: SET NULL instead of CASCADE on delete
+///         public = true,              // optional: a `public` flag; `.private()`, `.public_only()`
+///         // data = crate::Rating,    // optional (feature `json`): typed JSON per action
 ///         crate = ::stream_core,      // optional: where generated code finds this crate
 ///     }
 /// }
@@ -187,6 +189,15 @@ pub use stream_derive::Verb;
 ///   `ActiveModel::clear_target()` and so on.
 /// - An implementation of [`ActionEntity`], the library's API, and of [`Actor`],
 ///   [`Target`], [`ActionObject`] for each model in its roles.
+/// - With `public = true`: `public: bool` in `Model` (`NOT NULL DEFAULT TRUE`), and
+///   [`PublicActions`], which gives the builders `.private()` and every stream
+///   [`.public_only()`](PublicOnly::public_only). With `data = Type` (any
+///   `Serialize + Deserialize` type, feature `json`): `data: Option<Json>` in `Model` (`jsonb`
+///   on PostgreSQL, `json` on MySQL/MariaDB, text on SQLite; `NULL` when none), the aliases
+///   `ActionData` (`Type`) and `ActionJson`, `ActionData`'s impl (the builders' `.data(..)`),
+///   and `Model::data()`, which reads the JSON as `Type` (see [`StreamError::InvalidData`]).
+///   Without the key a table has no such column. `public = false` is refused: leave the key
+///   out instead.
 ///
 /// Indexes: on `verb`; a unique index on `(timestamp, id)` for newest-first streams; a
 /// unique `get_or_create_key`; and per generated column `(column, timestamp, id)`, which

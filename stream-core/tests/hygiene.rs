@@ -53,6 +53,10 @@ trait ActionEntity {}
 #[allow(dead_code)]
 trait Verb {}
 #[allow(dead_code)]
+trait PublicActions {}
+#[allow(dead_code)]
+trait ActionData {}
+#[allow(dead_code)]
 mod sea_orm {}
 #[allow(dead_code)]
 mod chrono {}
@@ -146,6 +150,7 @@ stream_core::action_entity! {
         verb = crate::verbs::Activity,
         models = [crate::user, crate::post],
         set_null = [target],
+        public = true,
     }
 }
 
@@ -156,6 +161,7 @@ fn the_macros_expand_under_shadowed_names() {
     assert_eq!(action::Entity.table_name(), "stream_action");
     assert_eq!(action::Column::ActorUser.to_string(), "actor_user");
     assert_eq!(action::Column::TargetPost.to_string(), "target_post");
+    assert_eq!(action::Column::Public.to_string(), "public");
     assert_eq!(
         <post::Model as stream_core::Streamable>::STREAM_NAME,
         "post"

@@ -283,7 +283,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Seeded,
                 Some(rating) => like.data(rating),
                 None => like,
             };
-            actions.push(if (who * 7 + what) % 8 == 0 {
+            actions.push(if (who * 7 + what).is_multiple_of(8) {
                 like.private()
             } else {
                 like

@@ -22,6 +22,14 @@ common::on_every_backend!(
     get_or_create_matches_neither_on_public_nor_on_data,
 );
 
+/// A stream, the verbs of all its actions, and those of its public ones, newest first.
+type Case = (
+    &'static str,
+    stream_core::sea_orm::Select<action::Entity>,
+    Vec<Verb>,
+    Vec<Verb>,
+);
+
 fn stars(n: u8) -> Rating {
     Rating::new(n).unwrap()
 }
@@ -81,7 +89,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
         &db,
         NewAction::new(&morrison, Verb::Liked)
             .target(&imagine)
-            .data(&rating)
+            .data(rating)
             .timestamp(at(1)),
     )
     .await
@@ -270,7 +278,7 @@ async fn data_that_fails_to_serialize_stores_nothing(db: TestDb) {
             .unwrap_err(),
     );
     refused(
-        action::Entity::create(&db, NewAction::new(&lennon, Verb::Liked).data(&bad))
+        action::Entity::create(&db, NewAction::new(&lennon, Verb::Liked).data(bad))
             .await
             .unwrap_err(),
     );
@@ -419,12 +427,7 @@ async fn public_only_leaves_private_actions_out_of_every_stream(db: TestDb) {
 
     // (stream, every action's verb, the public ones' verbs), newest first.
     use Verb::{Commented, Follow, Joined, Liked};
-    let cases: Vec<(
-        &str,
-        stream_core::sea_orm::Select<action::Entity>,
-        Vec<Verb>,
-        Vec<Verb>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "everyone",
             action::Entity::stream(),
