@@ -11,6 +11,8 @@
 //! |---|---|---|---|
 //! | `timestamp` | text (RFC 3339) | `timestamp with time zone` | `datetime(6)` |
 //! | `description` | `text` | `text` | `longtext` (utf8mb4) |
+//! | `public` (with `public = true`) | `boolean` (0/1) | `boolean` | `tinyint(1)` |
+//! | `data` (with `data = Type`) | `jsonb_text` (text) | `jsonb` | `json` (on MariaDB `longtext` checked with `json_valid`) |
 //!
 //! Timestamps are stored in UTC with microsecond precision on all three, between the years
 //! 1000 and 9999 (MySQL's `datetime` range), and sort the same way everywhere.
