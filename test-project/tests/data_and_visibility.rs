@@ -152,7 +152,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     assert_eq!(action::Entity::send_many(&*db, none).await.unwrap(), 3);
 
     // Every stream, hydrated in one statement or plain, reads it back the same.
-    let newest_first = page_data(&*db, action::Entity::stream()).await;
+    let newest_first = page_data(&db, action::Entity::stream()).await;
     assert_eq!(
         newest_first,
         [
@@ -173,7 +173,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
             Some(4),
         ]
     );
-    let for_post = page_data(&*db, action::Entity::for_target(&imagine)).await;
+    let for_post = page_data(&db, action::Entity::for_target(&imagine)).await;
     assert_eq!(for_post.iter().flatten().count(), 9);
     assert_eq!(
         db.scalar("SELECT count(*) FROM stream_action WHERE data IS NULL")
