@@ -74,7 +74,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
         hendrix,
         morrison,
     } = beatles(&db).await;
-    let imagine = common::post(&*db, &lennon, "Imagine").await;
+    let imagine = common::post(&db, &lennon, "Imagine").await;
 
     // send, create, get_or_create: the stored row reads back typed at once.
     let sent = action::Entity::send(&*db, &hendrix, Verb::Liked)
@@ -187,7 +187,7 @@ async fn stored_json_that_no_longer_fits_is_an_error_for_that_action_alone(db: T
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
-    let imagine = common::post(&*db, &lennon, "Imagine").await;
+    let imagine = common::post(&db, &lennon, "Imagine").await;
     let mut ids = Vec::new();
     for (i, who) in [&lennon, &hendrix, &lennon].into_iter().enumerate() {
         let sent = action::Entity::send(&*db, who, Verb::Liked)
@@ -388,8 +388,8 @@ async fn public_only_leaves_private_actions_out_of_every_stream(db: TestDb) {
         hendrix,
         morrison,
     } = beatles(&db).await;
-    let rust = common::group(&*db, "rust").await;
-    let imagine = common::post(&*db, &lennon, "Imagine").await;
+    let rust = common::group(&db, "rust").await;
+    let imagine = common::post(&db, &lennon, "Imagine").await;
     // Lennon likes Imagine in public and follows hendrix in private; hendrix comments in
     // public and joins rust in private.
     action::Entity::send(&*db, &lennon, Verb::Liked)
