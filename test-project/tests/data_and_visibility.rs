@@ -77,7 +77,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     let imagine = common::post(&db, &lennon, "Imagine").await;
 
     // send, create, get_or_create: the stored row reads back typed at once.
-    let sent = action::Entity::send(&*db, &hendrix, Verb::Liked)
+    let sent = action::Entity::send(&db.db, &hendrix, Verb::Liked)
         .target(&imagine)
         .data(stars(4))
         .timestamp(at(0))
@@ -86,7 +86,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     assert_eq!(sent.data().unwrap(), Some(stars(4)));
     let rating = stars(2);
     let created = action::Entity::create(
-        &*db,
+        &db.db,
         NewAction::new(&morrison, Verb::Liked)
             .target(&imagine)
             .data(rating)
@@ -95,7 +95,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     .await
     .unwrap();
     assert_eq!(created.data().unwrap(), Some(rating));
-    let (got, made) = action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+    let (got, made) = action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
         .target(&imagine)
         .data(stars(5))
         .timestamp(at(2))
@@ -104,7 +104,7 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     assert!(made);
     assert_eq!(got.data().unwrap(), Some(stars(5)));
     // No data: SQL NULL, read as `None`.
-    let plain = action::Entity::send(&*db, &lennon, Verb::Default)
+    let plain = action::Entity::send(&db.db, &lennon, Verb::Default)
         .timestamp(at(3))
         .await
         .unwrap();
@@ -137,7 +137,10 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
             }
         })
     };
-    assert_eq!(action::Entity::send_many(&*db, load(10)).await.unwrap(), 4);
+    assert_eq!(
+        action::Entity::send_many(&db.db, load(10)).await.unwrap(),
+        4
+    );
     let mut signalled = Vec::new();
     while signalled.len() < 4 {
         let action = subscription.recv().await.unwrap();
@@ -147,9 +150,12 @@ async fn data_round_trips_typed_through_every_way_of_storing_and_reading(db: Tes
     }
     assert_eq!(signalled, [Some(1), Some(2), Some(3), None]);
     drop(subscription);
-    assert_eq!(action::Entity::send_many(&*db, load(20)).await.unwrap(), 4);
+    assert_eq!(
+        action::Entity::send_many(&db.db, load(20)).await.unwrap(),
+        4
+    );
     let none = (0..3).map(|i| NewAction::new(&lennon, Verb::Default).timestamp(at(30 + i)));
-    assert_eq!(action::Entity::send_many(&*db, none).await.unwrap(), 3);
+    assert_eq!(action::Entity::send_many(&db.db, none).await.unwrap(), 3);
 
     // Every stream, hydrated in one statement or plain, reads it back the same.
     let newest_first = page_data(&db, action::Entity::stream()).await;
@@ -190,7 +196,7 @@ async fn stored_json_that_no_longer_fits_is_an_error_for_that_action_alone(db: T
     let imagine = common::post(&db, &lennon, "Imagine").await;
     let mut ids = Vec::new();
     for (i, who) in [&lennon, &hendrix, &lennon].into_iter().enumerate() {
-        let sent = action::Entity::send(&*db, who, Verb::Liked)
+        let sent = action::Entity::send(&db.db, who, Verb::Liked)
             .target(&imagine)
             .data(stars(3))
             .timestamp(at(i as i64))
@@ -274,19 +280,19 @@ async fn data_that_fails_to_serialize_stores_nothing(db: TestDb) {
     };
 
     refused(
-        action::Entity::send(&*db, &lennon, Verb::Liked)
+        action::Entity::send(&db.db, &lennon, Verb::Liked)
             .target(&hendrix)
             .data(bad)
             .await
             .unwrap_err(),
     );
     refused(
-        action::Entity::create(&*db, NewAction::new(&lennon, Verb::Liked).data(bad))
+        action::Entity::create(&db.db, NewAction::new(&lennon, Verb::Liked).data(bad))
             .await
             .unwrap_err(),
     );
     refused(
-        action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+        action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
             .data(bad)
             .await
             .unwrap_err(),
@@ -300,17 +306,17 @@ async fn data_that_fails_to_serialize_stores_nothing(db: TestDb) {
                 .data(stars(1 + (i % 5) as u8))
         })
         .chain([NewAction::new(&hendrix, Verb::Liked).data(bad)]);
-    refused(action::Entity::send_many(&*db, load).await.unwrap_err());
+    refused(action::Entity::send_many(&db.db, load).await.unwrap_err());
     assert_eq!(db.scalar("SELECT count(*) FROM stream_action").await, 0);
 
     // get_or_create fails even when the action exists, rather than return it as if the data
     // had been accepted.
-    action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+    action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
         .target(&hendrix)
         .await
         .unwrap();
     refused(
-        action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+        action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
             .target(&hendrix)
             .data(bad)
             .await
@@ -323,17 +329,17 @@ async fn actions_are_public_unless_sent_private(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
-    let public = action::Entity::send(&*db, &lennon, Verb::Follow)
+    let public = action::Entity::send(&db.db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
-    let private = action::Entity::send(&*db, &lennon, Verb::Follow)
+    let private = action::Entity::send(&db.db, &lennon, Verb::Follow)
         .target(&hendrix)
         .private()
         .await
         .unwrap();
     assert!(public.public && !private.public);
-    let created = action::Entity::create(&*db, NewAction::new(&hendrix, Verb::Default).private())
+    let created = action::Entity::create(&db.db, NewAction::new(&hendrix, Verb::Default).private())
         .await
         .unwrap();
     assert!(!created.public);
@@ -371,8 +377,10 @@ async fn actions_are_public_unless_sent_private(db: TestDb) {
             }
         })
     };
-    action::Entity::send_many(&*db, load(true)).await.unwrap();
-    action::Entity::send_many(&*db, load(false)).await.unwrap();
+    action::Entity::send_many(&db.db, load(true)).await.unwrap();
+    action::Entity::send_many(&db.db, load(false))
+        .await
+        .unwrap();
     let joined = action::Entity::stream()
         .filter(action::Column::Verb.eq(Verb::Joined))
         .all(&*db)
@@ -392,13 +400,13 @@ async fn public_only_leaves_private_actions_out_of_every_stream(db: TestDb) {
     let imagine = common::post(&db, &lennon, "Imagine").await;
     // Lennon likes Imagine in public and follows hendrix in private; hendrix comments in
     // public and joins rust in private.
-    action::Entity::send(&*db, &lennon, Verb::Liked)
+    action::Entity::send(&db.db, &lennon, Verb::Liked)
         .target(&imagine)
         .data(stars(5))
         .timestamp(at(0))
         .await
         .unwrap();
-    action::Entity::send(&*db, &lennon, Verb::Follow)
+    action::Entity::send(&db.db, &lennon, Verb::Follow)
         .target(&hendrix)
         .private()
         .timestamp(at(1))
@@ -413,8 +421,8 @@ async fn public_only_leaves_private_actions_out_of_every_stream(db: TestDb) {
             .private()
             .timestamp(at(3)),
     ];
-    action::Entity::send_many(&*db, load).await.unwrap();
-    let (made, created) = action::Entity::get_or_create(&*db, &morrison, Verb::Liked)
+    action::Entity::send_many(&db.db, load).await.unwrap();
+    let (made, created) = action::Entity::get_or_create(&db.db, &morrison, Verb::Liked)
         .target(&imagine)
         .private()
         .timestamp(at(4))
@@ -524,14 +532,14 @@ async fn get_or_create_matches_neither_on_public_nor_on_data(db: TestDb) {
     // Made private with a rating; asked again in public with another rating, it is found as
     // it is: the flag and the data are stored when the action is created, like its
     // description and timestamp.
-    let (first, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+    let (first, created) = action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
         .target(&hendrix)
         .private()
         .data(stars(2))
         .await
         .unwrap();
     assert!(created);
-    let (again, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Liked)
+    let (again, created) = action::Entity::get_or_create(&db.db, &lennon, Verb::Liked)
         .target(&hendrix)
         .data(stars(5))
         .await
