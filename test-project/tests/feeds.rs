@@ -274,6 +274,8 @@ async fn pages_use_an_index_and_never_offset(db: TestDb) {
     let public_only = action::Entity::followed_by::<follow::Entity>(&users[0])
         .public_only()
         .page(None, 20);
+    // As for the whole stream, the planner picks one of the two by the statistics (the
+    // filter changes its estimates, so the two plans need not be the same one).
     let public_plan = self::plan(&db, public_only.hydrated_statement(backend)).await;
     assert_walks_an_index(
         &db,
@@ -282,17 +284,11 @@ async fn pages_use_an_index_and_never_offset(db: TestDb) {
         &["newest-actor_user", "timestamp_id"],
     );
     if db.backend == Backend::Sqlite {
-        // Step for step the plan of the whole stream (the steps' ids are the addresses of
-        // their opcodes, which the filter's opcodes move): no sort, no scan more.
-        let steps = |plan: &str| -> Vec<String> {
-            plan.split(" | ")
-                .map(|step| step.split_once(": ").unwrap().1.to_owned())
-                .collect()
-        };
-        assert_eq!(steps(&public_plan), steps(&plan));
-    }
-    if db.backend == Backend::Sqlite {
         assert!(plan.contains("CO-ROUTINE stream_action"), "{plan}");
+        assert!(
+            public_plan.contains("CO-ROUTINE stream_action"),
+            "{public_plan}"
+        );
     }
     // Per followed user its index, or the (timestamp, id) index walked newest first (here,
     // where they act often): the planner picks by the statistics.
