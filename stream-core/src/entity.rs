@@ -2,11 +2,11 @@
 
 use crate::{
     ActionObject, Actor, GetOrCreate, Involved, Role, RoleRef, SendAction, Signal, Target, Verb,
-    lookup,
+    Writer, lookup,
 };
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel,
-    ModelTrait, QueryFilter, Select, Value,
+    ActiveModelTrait, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait, QueryFilter,
+    Select, Value,
 };
 
 /// An action table declared by [`action_entity!`](crate::action_entity).
@@ -83,19 +83,19 @@ pub trait ActionEntity:
     /// description and timestamp; `.await` stores the action, fires the signal and returns
     /// the stored row.
     fn send<'a>(
-        db: &'a DatabaseConnection,
+        db: &'a impl Writer,
         actor: &impl Actor<Self>,
         verb: Self::Verb,
     ) -> SendAction<'a, Self> {
-        SendAction::new(db, NewAction::new(actor, verb))
+        SendAction::new(db.__writer(), NewAction::new(actor, verb))
     }
 
     /// Store a fully described action (the lower-level form of [`send`](ActionEntity::send)).
     fn create(
-        db: &DatabaseConnection,
+        db: &impl Writer,
         action: NewAction<Self>,
     ) -> impl Future<Output = crate::Result<Self::Model>> + Send {
-        crate::send::create(db, action)
+        crate::send::create(db.__writer(), action)
     }
 
     /// Store many actions at once, for imports and backfills: one transaction (all or none),
@@ -146,15 +146,12 @@ pub trait ActionEntity:
     /// # Ok(())
     /// # }
     /// ```
-    fn send_many<I>(
-        db: &DatabaseConnection,
-        actions: I,
-    ) -> impl Future<Output = crate::Result<u64>> + Send
+    fn send_many<I>(db: &impl Writer, actions: I) -> impl Future<Output = crate::Result<u64>> + Send
     where
         I: IntoIterator<Item = NewAction<Self>> + Send,
         I::IntoIter: Send,
     {
-        crate::bulk::send_many(db, actions)
+        crate::bulk::send_many(db.__writer(), actions)
     }
 
     /// Return the action that exactly matches actor, verb, target and action object (a role
@@ -166,11 +163,11 @@ pub trait ActionEntity:
     /// `.timestamp(..)`, they are stored when the action is created and ignored when it is
     /// found (the found row keeps its own).
     fn get_or_create<'a>(
-        db: &'a DatabaseConnection,
+        db: &'a impl Writer,
         actor: &impl Actor<Self>,
         verb: Self::Verb,
     ) -> GetOrCreate<'a, Self> {
-        GetOrCreate::new(db, NewAction::new(actor, verb))
+        GetOrCreate::new(db.__writer(), NewAction::new(actor, verb))
     }
 
     /// Every action, newest first.

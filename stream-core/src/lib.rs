@@ -29,6 +29,7 @@ mod send;
 mod shared;
 mod signal;
 mod streamable;
+mod transaction;
 mod verb;
 
 pub use entity::{ActionEntity, NewAction, roles};
@@ -39,6 +40,7 @@ pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
 pub use send::{GetOrCreate, SendAction};
 pub use signal::{Signal, Subscription};
 pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
+pub use transaction::{Transaction, Writer};
 pub use verb::Verb;
 
 pub use sea_orm;
