@@ -82,6 +82,10 @@ pub trait ActionEntity:
     /// Record that `actor` did `verb`: a builder for the optional target, action object,
     /// description and timestamp; `.await` stores the action, fires the signal and returns
     /// the stored row.
+    ///
+    /// `db` is a `DatabaseConnection`, or a [`Transaction`](crate::Transaction) to store the
+    /// action with the application's own writes: then the signal fires when the outermost
+    /// transaction commits, and never if it does not. The same holds for every write below.
     fn send<'a>(
         db: &'a impl Writer,
         actor: &impl Actor<Self>,

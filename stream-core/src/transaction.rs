@@ -131,15 +131,8 @@ impl Transaction {
 
     /// Run `callback` in a new transaction: commit it if the callback returns `Ok`, roll it
     /// back if it returns `Err` — sea-orm's [`TransactionTrait::transaction`], with the
-    /// library's transaction.
-    ///
-    /// ```ignore
-    /// let post = Transaction::run(&db, |txn| Box::pin(async move {
-    ///     let post = new_post.insert(txn).await?;
-    ///     action::Entity::send(txn, &alice, Verb::Posted).action_object(&post).await?;
-    ///     Ok::<_, StreamError>(post)
-    /// })).await?;
-    /// ```
+    /// library's transaction. As there, the callback returns its future boxed
+    /// (`|txn| Box::pin(async move { .. })`) and owns what it uses (move clones in).
     pub async fn run<F, T, E>(
         db: &DatabaseConnection,
         callback: F,

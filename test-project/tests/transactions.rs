@@ -28,10 +28,10 @@ common::on_every_backend!(
 fn delivered(subscription: &mut Subscription<action::Entity>, marker: &str) -> Vec<String> {
     let mut seen = Vec::new();
     while let Some(action) = subscription.try_recv() {
-        if let Some(description) = action.description.as_deref() {
-            if description.starts_with(marker) {
-                seen.push(description.to_owned());
-            }
+        if let Some(description) = action.description.as_deref()
+            && description.starts_with(marker)
+        {
+            seen.push(description.to_owned());
         }
     }
     seen
