@@ -5,8 +5,8 @@ use crate::{
     Writer, lookup,
 };
 use sea_orm::{
-    ActiveModelTrait, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait, QueryFilter,
-    Select, Value,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait,
+    QueryFilter, Select, Value,
 };
 
 /// An action table declared by [`action_entity!`](crate::action_entity).
@@ -174,6 +174,30 @@ pub trait ActionEntity:
         GetOrCreate::new(db.__writer(), NewAction::new(actor, verb))
     }
 
+    /// `action` with its actor, target and action object loaded, as a hydrated page holds it
+    /// and the templates render it: one statement. For "render what I just did" after a
+    /// write that returned the stored row; `send(..).hydrated()` does both in one call.
+    /// An action deleted meanwhile is `StreamError::Database(DbErr::RecordNotFound)`.
+    fn hydrated<C: ConnectionTrait>(
+        db: &C,
+        action: &Self::Model,
+    ) -> impl Future<Output = crate::Result<Self::Loaded>> + Send {
+        let id = Self::action_id(action);
+        async move {
+            use crate::Hydrate;
+            Self::find()
+                .filter(sea_orm::ColumnTrait::eq(&Self::ID, id))
+                .hydrate()
+                .one(db)
+                .await?
+                .ok_or_else(|| {
+                    crate::StreamError::Database(sea_orm::DbErr::RecordNotFound(format!(
+                        "the action {id}"
+                    )))
+                })
+        }
+    }
+
     /// Every action, newest first.
     fn stream() -> Select<Self> {
         lookup::newest_first(Self::find())
@@ -221,9 +245,15 @@ pub trait ActionEntity:
         lookup::for_refs(Role::Actor, [actor.as_actor()])
     }
 
-    /// Actions whose actor is any of `actors` (of any registered models), newest first.
-    /// An empty list selects nothing.
-    fn for_actors<'a>(actors: impl IntoIterator<Item = &'a dyn Actor<Self>>) -> Select<Self> {
+    /// Actions whose actor is any of `actors`, newest first. An empty list selects nothing.
+    ///
+    /// Objects of one model go in as they are: `for_actors([&lennon, &hendrix])`, a
+    /// `Vec<&user::Model>`. Objects of several models go in as trait objects, which naming
+    /// the first one's type is enough for: `for_actors([&lennon as &dyn Actor<_>, &rust])`.
+    fn for_actors<'a, T>(actors: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: Actor<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(Role::Actor, actors.into_iter().map(|a| a.as_actor()))
     }
 
@@ -233,7 +263,12 @@ pub trait ActionEntity:
     }
 
     /// Actions whose target is any of `targets`, newest first. An empty list selects nothing.
-    fn for_targets<'a>(targets: impl IntoIterator<Item = &'a dyn Target<Self>>) -> Select<Self> {
+    /// Takes objects as [`for_actors`](Self::for_actors) does: `for_targets([&post, &other])`,
+    /// or `[&post as &dyn Target<_>, &group]` for several models.
+    fn for_targets<'a, T>(targets: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: Target<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(Role::Target, targets.into_iter().map(|t| t.as_target()))
     }
 
@@ -243,10 +278,11 @@ pub trait ActionEntity:
     }
 
     /// Actions whose action object is any of `objects`, newest first. An empty list selects
-    /// nothing.
-    fn for_action_objects<'a>(
-        objects: impl IntoIterator<Item = &'a dyn ActionObject<Self>>,
-    ) -> Select<Self> {
+    /// nothing. Takes objects as [`for_actors`](Self::for_actors) does.
+    fn for_action_objects<'a, T>(objects: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: ActionObject<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(
             Role::ActionObject,
             objects.into_iter().map(|o| o.as_action_object()),

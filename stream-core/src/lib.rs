@@ -37,7 +37,7 @@ pub use error::{Result, StreamError};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
-pub use send::{GetOrCreate, SendAction};
+pub use send::{GetOrCreate, SendAction, SendHydrated};
 pub use signal::{Signal, Subscription};
 pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
 pub use transaction::{Transaction, Writer};

@@ -57,6 +57,36 @@ impl<'a, A: ActionEntity> SendAction<'a, A> {
     builder_setters!();
 }
 
+impl<'a, A: ActionEntity> SendAction<'a, A> {
+    /// Return the stored action with its actor, target and action object loaded (what a
+    /// hydrated page holds and the templates render) instead of the bare row: "render what I
+    /// just did" in one call. One more statement after the insert, on the same connection or
+    /// transaction; see [`ActionEntity::hydrated`].
+    pub fn hydrated(self) -> SendHydrated<'a, A> {
+        SendHydrated { send: self }
+    }
+}
+
+/// The builder returned by [`SendAction::hydrated`]; `.await` it to store the action and
+/// get it back loaded (`action::Loaded`).
+#[must_use = "an action is only stored when the builder is awaited"]
+pub struct SendHydrated<'a, A: ActionEntity> {
+    send: SendAction<'a, A>,
+}
+
+impl<'a, A: ActionEntity> IntoFuture for SendHydrated<'a, A> {
+    type Output = crate::Result<A::Loaded>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let SendAction { db, action } = self.send;
+        Box::pin(async move {
+            let stored = create(db, action).await?;
+            on_writer!(db, |conn| A::hydrated(conn, &stored).await)
+        })
+    }
+}
+
 impl<'a, A: ActionEntity> IntoFuture for SendAction<'a, A> {
     type Output = crate::Result<A::Model>;
     type IntoFuture = BoxFuture<'a, Self::Output>;

@@ -168,7 +168,38 @@ async fn lookups_compose_and_mix_model_types(db: TestDb) {
         2
     );
 
+    // Objects of one model go in directly; mixed models name the first one's trait object.
+    assert_eq!(
+        action::Entity::for_actors([&lennon, &morrison])
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        action::Entity::for_actors([&lennon as &dyn Actor<_>, &rust])
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        action::Entity::for_targets(vec![&rust])
+            .count(&*db)
+            .await
+            .unwrap(),
+        1
+    );
+
     // An empty list selects nothing rather than failing or selecting everything.
+    let nobody: Vec<&user::Model> = Vec::new();
+    assert_eq!(
+        action::Entity::for_actors(nobody)
+            .count(&*db)
+            .await
+            .unwrap(),
+        0
+    );
     let none: [&dyn Actor<action::Entity>; 0] = [];
     assert_eq!(
         action::Entity::for_actors(none).count(&*db).await.unwrap(),

@@ -14,6 +14,7 @@ common::on_every_backend!(
     template_tag,
     builtin_default_without_target,
     a_verb_with_a_template_uses_it,
+    what_send_returns_renders_in_one_call,
     models_are_reached_through_their_enum,
     html_is_escaped_and_text_is_not,
     feed_view_renders_a_page_of_twenty_in_one_statement,
@@ -232,4 +233,55 @@ async fn feed_view_renders_a_page_of_twenty_in_one_statement(mut db: TestDb) {
     assert!(lines[4].ends_with(">4 minutes ago</time></p>"), "{page}");
     assert_eq!(lines[21], "</section>");
     println!("{page}");
+}
+
+/// "Render what I just did": the row `send` returns, loaded in one call either way.
+async fn what_send_returns_renders_in_one_call(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let now = chrono::Utc::now();
+    let loaded = action::Entity::send(&*db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .timestamp(now)
+        .hydrated()
+        .await
+        .unwrap();
+    assert_eq!(loaded.actor, action::ActorModel::User(lennon.clone()));
+    let rendered = html(&loaded, now);
+    assert!(
+        rendered.contains("lennon") && rendered.contains("hendrix"),
+        "{rendered}"
+    );
+
+    let sent = action::Entity::send(&*db, &hendrix, Verb::Follow)
+        .target(&lennon)
+        .await
+        .unwrap();
+    let loaded = action::Entity::hydrated(&*db, &sent).await.unwrap();
+    assert_eq!(loaded.action, sent);
+    assert_eq!(
+        loaded.target,
+        Some(action::TargetModel::User(lennon.clone()))
+    );
+    assert_eq!(html(&loaded, now), html(&newest(&db).await, now));
+
+    // In a transaction the read-back sees the uncommitted row.
+    let txn = stream_core::Transaction::begin(&db).await.unwrap();
+    let loaded = action::Entity::send(&txn, &lennon, Verb::Default)
+        .hydrated()
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(html(&loaded, now), "lennon did Stream Item.");
+    let gone = action::Entity::hydrated(&*db, &loaded.action).await;
+    assert!(
+        matches!(
+            gone,
+            Err(stream_core::StreamError::Database(
+                stream_core::sea_orm::DbErr::RecordNotFound(_)
+            ))
+        ),
+        "{gone:?}"
+    );
 }
