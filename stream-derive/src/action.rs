@@ -125,6 +125,7 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     Ok(relay::first_pass(
         (attrs, vis, ident),
         &input.models,
+        &[&input.verb],
         &input.krate,
         &input.to_state(),
     ))

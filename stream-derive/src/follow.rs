@@ -106,9 +106,11 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let FollowInput {
         attrs, vis, ident, ..
     } = &input;
+    let actions: Vec<&Path> = input.actions.iter().collect();
     Ok(relay::first_pass(
         (attrs, vis, ident),
         &input.relay_models(),
+        &actions,
         &input.krate,
         &input.to_state(),
     ))
