@@ -120,7 +120,13 @@ async fn actions_on_models_of_another_crate_are_sent_and_read_back_hydrated() {
         .unwrap()
         .unwrap();
     assert_eq!(tagged.verb, Verb::Tagged);
-    assert_eq!(action::Entity::for_target(&beatles).count(&db).await.unwrap(), 1);
+    assert_eq!(
+        action::Entity::for_target(&beatles)
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
 
     let page = action::Entity::for_actor(&lennon)
         .page(None, 10)
@@ -151,14 +157,14 @@ async fn actions_on_models_of_another_crate_are_sent_and_read_back_hydrated() {
                 Some(action::TargetModel::Post(post.clone())),
                 Some(action::ActionObjectModel::Comment(comment.clone())),
             ),
-            (
-                Verb::Joined,
-                Some(action::TargetModel::Team(beatles)),
-                None,
-            ),
+            (Verb::Joined, Some(action::TargetModel::Team(beatles)), None,),
         ]
     );
-    assert!(page.items.iter().all(|item| item.actor == action::ActorModel::User(lennon.clone())));
+    assert!(
+        page.items
+            .iter()
+            .all(|item| item.actor == action::ActorModel::User(lennon.clone()))
+    );
     // `display` of the other crate's derive, and the label of its verb.
     assert_eq!(page.items[1].actor.to_string(), "lennon");
     assert_eq!(page.items[1].action.verb.label(), "commented on");
@@ -169,7 +175,10 @@ async fn actions_on_models_of_another_crate_are_sent_and_read_back_hydrated() {
 
     // A real foreign key to the other crate's table: deleting the comment deletes its action.
     comment.delete(&db).await.unwrap();
-    assert_eq!(action::Entity::for_actor(&lennon).count(&db).await.unwrap(), 2);
+    assert_eq!(
+        action::Entity::for_actor(&lennon).count(&db).await.unwrap(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -179,11 +188,23 @@ async fn a_follower_of_another_crate_follows_its_models_and_reads_their_stream()
     let hendrix = user(&db, "hendrix").await;
     let wing = post(&db, "Little Wing").await;
 
-    assert!(follow::Entity::follow(&db, &lennon, &hendrix).await.unwrap());
+    assert!(
+        follow::Entity::follow(&db, &lennon, &hendrix)
+            .await
+            .unwrap()
+    );
     assert!(follow::Entity::follow(&db, &lennon, &wing).await.unwrap());
     assert!(!follow::Entity::follow(&db, &lennon, &wing).await.unwrap());
-    assert!(follow::Entity::is_following(&db, &lennon, &hendrix).await.unwrap());
-    assert!(!follow::Entity::is_following(&db, &hendrix, &lennon).await.unwrap());
+    assert!(
+        follow::Entity::is_following(&db, &lennon, &hendrix)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !follow::Entity::is_following(&db, &hendrix, &lennon)
+            .await
+            .unwrap()
+    );
 
     action::Entity::send(&db, &hendrix, Verb::Posted)
         .action_object(&wing)
@@ -191,7 +212,9 @@ async fn a_follower_of_another_crate_follows_its_models_and_reads_their_stream()
         .unwrap();
     // Not followed: neither hendrix's action nor one on a followed object.
     let other = user(&db, "other").await;
-    action::Entity::send(&db, &other, Verb::Joined).await.unwrap();
+    action::Entity::send(&db, &other, Verb::Joined)
+        .await
+        .unwrap();
 
     let page = action::Entity::followed_by::<follow::Entity>(&lennon)
         .page(None, 10)
@@ -199,14 +222,23 @@ async fn a_follower_of_another_crate_follows_its_models_and_reads_their_stream()
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
-    assert_eq!(page.items[0].actor, action::ActorModel::User(hendrix.clone()));
+    assert_eq!(
+        page.items[0].actor,
+        action::ActorModel::User(hendrix.clone())
+    );
     assert_eq!(
         page.items[0].action_object,
         Some(action::ActionObjectModel::Post(wing.clone()))
     );
 
     let followers = follow::Entity::followers(&wing).all(&db).await.unwrap();
-    assert_eq!(followers, [lennon.clone()]);
+    assert_eq!(followers, std::slice::from_ref(&lennon));
     assert!(follow::Entity::unfollow(&db, &lennon, &wing).await.unwrap());
-    assert!(follow::Entity::followers(&wing).all(&db).await.unwrap().is_empty());
+    assert!(
+        follow::Entity::followers(&wing)
+            .all(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
