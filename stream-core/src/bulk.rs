@@ -1,11 +1,11 @@
 //! Bulk send: many actions in one transaction, one multi-row `INSERT` per batch (on SQLite
 //! into a staging table, whose rows one `INSERT .. SELECT` then moves; see [`Staging`]).
 
+use crate::transaction::{Connection, on_writer};
 use crate::{ActionEntity, NewAction, Role};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
-    sea_query::Query,
+    ConnectionTrait, DbBackend, FromQueryResult, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionSession, TransactionTrait, Value, sea_query::Query,
 };
 use std::sync::Arc;
 
@@ -152,12 +152,20 @@ fn write_transaction() -> TransactionOptions {
 /// MySQL, which cannot, inserts row by row inside the same transaction. On SQLite the batches go
 /// to a temporary staging table first, and one `INSERT .. SELECT` moves them; see [`Staging`].
 pub(crate) async fn send_many<A: ActionEntity>(
-    db: &DatabaseConnection,
+    writer: Connection<'_>,
+    actions: impl IntoIterator<Item = NewAction<A>>,
+) -> crate::Result<u64> {
+    on_writer!(writer, |db| send_many_on(writer, db, actions).await)
+}
+
+async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
+    writer: Connection<'_>,
+    db: &C,
     actions: impl IntoIterator<Item = NewAction<A>>,
 ) -> crate::Result<u64> {
     let backend = db.get_database_backend();
     let listening = A::signal().subscriber_count() > 0;
-    let returns_rows = backend != DbBackend::MySql || crate::mariadb::takes_returning(db).await?;
+    let returns_rows = backend != DbBackend::MySql || writer.mariadb_returning().await?;
     let returning = listening && returns_rows;
     let per_row = listening && !returns_rows;
 
@@ -173,9 +181,15 @@ pub(crate) async fn send_many<A: ActionEntity>(
             .await?;
     }
     let (count, stored) = inserted?;
+    // In the caller's transaction, `txn` is a savepoint: the load is all or none within it,
+    // and the signal waits for the caller's outermost commit.
     txn.commit().await?;
-    for action in stored {
-        A::signal().emit(action);
+    if !stored.is_empty() {
+        writer.after_commit(Box::new(move || {
+            for action in stored {
+                A::signal().emit(action);
+            }
+        }));
     }
     Ok(count)
 }
@@ -195,7 +209,7 @@ const SQLITE_BULK_CACHE_KIB: i64 = 256 * 1024;
 /// 64 MiB ~160k, 256 MiB ~185k. The larger cache is
 /// memory SQLite takes only as pages are used; `send_many` restores the setting before it
 /// commits, and the commit frees the pages above it.
-async fn raise_sqlite_cache(txn: &DatabaseTransaction) -> crate::Result<Option<i64>> {
+async fn raise_sqlite_cache(txn: &impl ConnectionTrait) -> crate::Result<Option<i64>> {
     let pragma = |name: &str| {
         let sql = format!("PRAGMA {name}");
         async move {
@@ -227,7 +241,7 @@ async fn raise_sqlite_cache(txn: &DatabaseTransaction) -> crate::Result<Option<i
 
 /// The inserts of [`send_many`], and the stored rows when someone listens to the signal.
 async fn insert_all<A: ActionEntity, I: IntoIterator<Item = NewAction<A>>>(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     actions: I,
     backend: DbBackend,
     returning: bool,
@@ -316,7 +330,10 @@ const REBUILD_MIN_ROWS: u64 = 5_000;
 
 impl Rebuild {
     /// Drop the indexes to recreate, if a load of `rows` is larger than the table.
-    async fn prepare<A: ActionEntity>(txn: &DatabaseTransaction, rows: u64) -> crate::Result<Self> {
+    async fn prepare<A: ActionEntity>(
+        txn: &impl ConnectionTrait,
+        rows: u64,
+    ) -> crate::Result<Self> {
         use sea_orm::sea_query::{Alias, Asterisk, Expr, Func};
         let none = Rebuild {
             indexes: Vec::new(),
@@ -365,7 +382,7 @@ impl Rebuild {
     }
 
     /// Create the dropped indexes again.
-    async fn finish(self, txn: &DatabaseTransaction) -> crate::Result<()> {
+    async fn finish(self, txn: &impl ConnectionTrait) -> crate::Result<()> {
         for (_, sql) in self.indexes {
             txn.execute_raw(Statement::from_string(DbBackend::Sqlite, sql))
                 .await?;
@@ -441,7 +458,7 @@ impl<A: ActionEntity> Staging<A> {
 
 /// Run `insert`; with `returning`, read the rows it stored back (`RETURNING`) into `stored`.
 async fn run_insert<A: ActionEntity>(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     mut insert: sea_orm::sea_query::InsertStatement,
     returning: bool,
     stored: &mut Vec<Arc<A::Model>>,
@@ -467,7 +484,10 @@ async fn run_insert<A: ActionEntity>(
     Ok(())
 }
 
-async fn read_back<A: ActionEntity>(txn: &DatabaseTransaction, id: u64) -> crate::Result<A::Model> {
+async fn read_back<A: ActionEntity>(
+    txn: &impl ConnectionTrait,
+    id: u64,
+) -> crate::Result<A::Model> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let id = i64::try_from(id).map_err(|_| sea_orm::DbErr::UnpackInsertId)?;
     A::find()

@@ -2,11 +2,11 @@
 
 use crate::{
     ActionObject, Actor, GetOrCreate, Involved, Role, RoleRef, SendAction, Signal, Target, Verb,
-    lookup,
+    Writer, lookup,
 };
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel,
-    ModelTrait, QueryFilter, Select, Value,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait,
+    QueryFilter, Select, Value,
 };
 
 /// An action table declared by [`action_entity!`](crate::action_entity).
@@ -88,20 +88,24 @@ pub trait ActionEntity:
     /// Record that `actor` did `verb`: a builder for the optional target, action object,
     /// description and timestamp; `.await` stores the action, fires the signal and returns
     /// the stored row.
+    ///
+    /// `db` is a `DatabaseConnection`, or a [`Transaction`](crate::Transaction) to store the
+    /// action with the application's own writes: then the signal fires when the outermost
+    /// transaction commits, and never if it does not. The same holds for every write below.
     fn send<'a>(
-        db: &'a DatabaseConnection,
+        db: &'a impl Writer,
         actor: &impl Actor<Self>,
         verb: Self::Verb,
     ) -> SendAction<'a, Self> {
-        SendAction::new(db, NewAction::new(actor, verb))
+        SendAction::new(db.__writer(), NewAction::new(actor, verb))
     }
 
     /// Store a fully described action (the lower-level form of [`send`](ActionEntity::send)).
     fn create(
-        db: &DatabaseConnection,
+        db: &impl Writer,
         action: NewAction<Self>,
     ) -> impl Future<Output = crate::Result<Self::Model>> + Send {
-        crate::send::create(db, action)
+        crate::send::create(db.__writer(), action)
     }
 
     /// Store many actions at once, for imports and backfills: one transaction (all or none),
@@ -152,15 +156,12 @@ pub trait ActionEntity:
     /// # Ok(())
     /// # }
     /// ```
-    fn send_many<I>(
-        db: &DatabaseConnection,
-        actions: I,
-    ) -> impl Future<Output = crate::Result<u64>> + Send
+    fn send_many<I>(db: &impl Writer, actions: I) -> impl Future<Output = crate::Result<u64>> + Send
     where
         I: IntoIterator<Item = NewAction<Self>> + Send,
         I::IntoIter: Send,
     {
-        crate::bulk::send_many(db, actions)
+        crate::bulk::send_many(db.__writer(), actions)
     }
 
     /// Return the action that exactly matches actor, verb, target and action object (a role
@@ -172,11 +173,35 @@ pub trait ActionEntity:
     /// `.timestamp(..)`, they are stored when the action is created and ignored when it is
     /// found (the found row keeps its own).
     fn get_or_create<'a>(
-        db: &'a DatabaseConnection,
+        db: &'a impl Writer,
         actor: &impl Actor<Self>,
         verb: Self::Verb,
     ) -> GetOrCreate<'a, Self> {
-        GetOrCreate::new(db, NewAction::new(actor, verb))
+        GetOrCreate::new(db.__writer(), NewAction::new(actor, verb))
+    }
+
+    /// `action` with its actor, target and action object loaded, as a hydrated page holds it
+    /// and the templates render it: one statement. For "render what I just did" after a
+    /// write that returned the stored row; `send(..).hydrated()` does both in one call.
+    /// An action deleted meanwhile is `StreamError::Database(DbErr::RecordNotFound)`.
+    fn hydrated<C: ConnectionTrait>(
+        db: &C,
+        action: &Self::Model,
+    ) -> impl Future<Output = crate::Result<Self::Loaded>> + Send {
+        let id = Self::action_id(action);
+        async move {
+            use crate::Hydrate;
+            Self::find()
+                .filter(sea_orm::ColumnTrait::eq(&Self::ID, id))
+                .hydrate()
+                .one(db)
+                .await?
+                .ok_or_else(|| {
+                    crate::StreamError::Database(sea_orm::DbErr::RecordNotFound(format!(
+                        "the action {id}"
+                    )))
+                })
+        }
     }
 
     /// Every action, newest first.
@@ -226,9 +251,15 @@ pub trait ActionEntity:
         lookup::for_refs(Role::Actor, [actor.as_actor()])
     }
 
-    /// Actions whose actor is any of `actors` (of any registered models), newest first.
-    /// An empty list selects nothing.
-    fn for_actors<'a>(actors: impl IntoIterator<Item = &'a dyn Actor<Self>>) -> Select<Self> {
+    /// Actions whose actor is any of `actors`, newest first. An empty list selects nothing.
+    ///
+    /// Objects of one model go in as they are: `for_actors([&lennon, &hendrix])`, a
+    /// `Vec<&user::Model>`. Objects of several models go in as trait objects, which naming
+    /// the first one's type is enough for: `for_actors([&lennon as &dyn Actor<_>, &rust])`.
+    fn for_actors<'a, T>(actors: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: Actor<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(Role::Actor, actors.into_iter().map(|a| a.as_actor()))
     }
 
@@ -238,7 +269,12 @@ pub trait ActionEntity:
     }
 
     /// Actions whose target is any of `targets`, newest first. An empty list selects nothing.
-    fn for_targets<'a>(targets: impl IntoIterator<Item = &'a dyn Target<Self>>) -> Select<Self> {
+    /// Takes objects as [`for_actors`](Self::for_actors) does: `for_targets([&post, &other])`,
+    /// or `[&post as &dyn Target<_>, &group]` for several models.
+    fn for_targets<'a, T>(targets: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: Target<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(Role::Target, targets.into_iter().map(|t| t.as_target()))
     }
 
@@ -248,10 +284,11 @@ pub trait ActionEntity:
     }
 
     /// Actions whose action object is any of `objects`, newest first. An empty list selects
-    /// nothing.
-    fn for_action_objects<'a>(
-        objects: impl IntoIterator<Item = &'a dyn ActionObject<Self>>,
-    ) -> Select<Self> {
+    /// nothing. Takes objects as [`for_actors`](Self::for_actors) does.
+    fn for_action_objects<'a, T>(objects: impl IntoIterator<Item = &'a T>) -> Select<Self>
+    where
+        T: ActionObject<Self> + ?Sized + 'a,
+    {
         lookup::for_refs(
             Role::ActionObject,
             objects.into_iter().map(|o| o.as_action_object()),

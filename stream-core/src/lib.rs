@@ -30,6 +30,7 @@ mod send;
 mod shared;
 mod signal;
 mod streamable;
+mod transaction;
 mod verb;
 
 pub use entity::{ActionEntity, NewAction, roles};
@@ -40,9 +41,10 @@ pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
-pub use send::{GetOrCreate, SendAction};
+pub use send::{GetOrCreate, SendAction, SendHydrated};
 pub use signal::{Signal, Subscription};
 pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
+pub use transaction::{Transaction, Writer};
 pub use verb::Verb;
 
 pub use sea_orm;
@@ -80,8 +82,10 @@ pub use sea_orm;
 /// primary key (`post 7`). See [`Streamable::fmt_display`].
 ///
 /// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
-/// module through which [`action_entity!`] learns the roles; the model and the action entity
-/// must be in the same crate.
+/// module through which [`action_entity!`] learns the roles, in this crate or another: the
+/// models may live in a crate of their own (say `entities`, as sea-orm-cli lays them out) and
+/// the action entity in the application, which lists `entities::user`. The crate of the models
+/// needs no dependency but this one.
 ///
 /// Generated code names this crate `::stream_core`; where it is a dependency under another
 /// name, or re-exported by another crate, say where with `crate = path` (bare, or quoted as
@@ -175,8 +179,13 @@ pub use stream_derive::Verb;
 /// # }
 /// ```
 ///
-/// `models` lists the modules of models that derive [`Streamable`](derive@Streamable), in
-/// the same crate (paths relative to the macro, or from `crate::`). The module then holds:
+/// `models` lists the modules of models that derive [`Streamable`](derive@Streamable): the
+/// module where each `Model` derives it, or a `pub use` of that module, by a path as it is
+/// written next to the macro (`user`, `crate::models::user`, `super::user`), through another
+/// crate (`entities::user`, `::entities::user`) or an alias of it. A path to the `Model` or
+/// `Entity` of the module, or to a module that re-exports only some of its items, is a
+/// compile error. `verb` is the path of the verb enum, written the same ways. The module then
+/// holds:
 ///
 /// - `Model` with `timestamp`, `id: i64`, `verb`, `description: Option<String>`,
 ///   `get_or_create_key` and, per listed model and role, `actor_<name>`, `target_<name>`,

@@ -1,9 +1,10 @@
 //! Storing actions: `send`, `create` and `get_or_create`.
 
+use crate::transaction::{Connection, on_writer};
 use crate::{ActionEntity, ActionObject, NewAction, Role, RoleRef, StreamError, Target};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    FromQueryResult, QueryFilter, QueryOrder, QueryTrait, SqlErr, TryInsertResult, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, QueryFilter,
+    QueryOrder, QueryTrait, SqlErr, TryInsertResult, Value,
 };
 use sha2::{Digest, Sha256};
 use std::future::{Future, IntoFuture};
@@ -68,16 +69,46 @@ macro_rules! builder_setters {
 /// The builder returned by [`ActionEntity::send`]; `.await` it to store the action.
 #[must_use = "an action is only stored when the builder is awaited"]
 pub struct SendAction<'a, A: ActionEntity> {
-    db: &'a DatabaseConnection,
+    db: Connection<'a>,
     action: NewAction<A>,
 }
 
 impl<'a, A: ActionEntity> SendAction<'a, A> {
-    pub(crate) fn new(db: &'a DatabaseConnection, action: NewAction<A>) -> Self {
+    pub(crate) fn new(db: Connection<'a>, action: NewAction<A>) -> Self {
         SendAction { db, action }
     }
 
     builder_setters!();
+}
+
+impl<'a, A: ActionEntity> SendAction<'a, A> {
+    /// Return the stored action with its actor, target and action object loaded (what a
+    /// hydrated page holds and the templates render) instead of the bare row: "render what I
+    /// just did" in one call. One more statement after the insert, on the same connection or
+    /// transaction; see [`ActionEntity::hydrated`].
+    pub fn hydrated(self) -> SendHydrated<'a, A> {
+        SendHydrated { send: self }
+    }
+}
+
+/// The builder returned by [`SendAction::hydrated`]; `.await` it to store the action and
+/// get it back loaded (`action::Loaded`).
+#[must_use = "an action is only stored when the builder is awaited"]
+pub struct SendHydrated<'a, A: ActionEntity> {
+    send: SendAction<'a, A>,
+}
+
+impl<'a, A: ActionEntity> IntoFuture for SendHydrated<'a, A> {
+    type Output = crate::Result<A::Loaded>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let SendAction { db, action } = self.send;
+        Box::pin(async move {
+            let stored = create(db, action).await?;
+            on_writer!(db, |conn| A::hydrated(conn, &stored).await)
+        })
+    }
 }
 
 impl<'a, A: ActionEntity> IntoFuture for SendAction<'a, A> {
@@ -94,12 +125,12 @@ impl<'a, A: ActionEntity> IntoFuture for SendAction<'a, A> {
 /// apply only when the action is created: a found action keeps its own.
 #[must_use = "nothing is looked up or stored until the builder is awaited"]
 pub struct GetOrCreate<'a, A: ActionEntity> {
-    db: &'a DatabaseConnection,
+    db: Connection<'a>,
     action: NewAction<A>,
 }
 
 impl<'a, A: ActionEntity> GetOrCreate<'a, A> {
-    pub(crate) fn new(db: &'a DatabaseConnection, action: NewAction<A>) -> Self {
+    pub(crate) fn new(db: Connection<'a>, action: NewAction<A>) -> Self {
         GetOrCreate { db, action }
     }
 
@@ -149,18 +180,35 @@ fn roles<A: ActionEntity>(action: &NewAction<A>) -> [Option<&RoleRef<A>>; 3] {
 }
 
 pub(crate) async fn create<A: ActionEntity>(
-    db: &DatabaseConnection,
+    writer: Connection<'_>,
+    action: NewAction<A>,
+) -> crate::Result<A::Model> {
+    on_writer!(writer, |db| create_on(writer, db, action).await)
+}
+
+async fn create_on<A: ActionEntity>(
+    writer: Connection<'_>,
+    db: &impl ConnectionTrait,
     action: NewAction<A>,
 ) -> crate::Result<A::Model> {
     let model = active_model(&action, None)?;
-    // A single INSERT runs in its own implicit transaction: once it returns, the row is
-    // committed and the signal may fire.
+    // On a connection a single INSERT runs in its own implicit transaction: once it returns,
+    // the row is committed and the signal fires. In a transaction the signal waits for the
+    // outermost commit.
     let stored = match db.get_database_backend() {
-        DbBackend::MySql => mysql::insert::<A>(db, model).await?,
+        DbBackend::MySql => {
+            mysql::insert::<A>(db, writer.mariadb_returning().await?, model).await?
+        }
         _ => A::insert(model).exec_with_returning(db).await?,
     };
-    A::signal().emit(Arc::new(stored.clone()));
+    publish::<A>(writer, &stored);
     Ok(stored)
+}
+
+/// Fire the signal for `stored` once what `db` wrote is committed.
+fn publish<A: ActionEntity>(writer: Connection<'_>, stored: &A::Model) {
+    let stored = Arc::new(stored.clone());
+    writer.after_commit(Box::new(move || A::signal().emit(stored)));
 }
 
 /// MySQL and MariaDB: sea-orm's `insert`, with the timestamp bound as a `DATETIME`.
@@ -177,14 +225,15 @@ mod mysql {
     /// Insert `model` and read it back. A duplicate `get_or_create_key` is an error whose
     /// [`DbErr::sql_err`] is a unique-constraint violation.
     pub(super) async fn insert<A: ActionEntity>(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
+        returning: bool,
         model: A::ActiveModel,
     ) -> Result<A::Model, DbErr> {
         let mut statement = db
             .get_database_backend()
             .build(&A::insert(model).into_query());
         crate::shared::bind_timestamps_for_backend(&mut statement);
-        if crate::mariadb::takes_returning(db).await? {
+        if returning {
             statement
                 .sql
                 .push_str(&crate::mariadb::returning_clause::<A>());
@@ -255,8 +304,31 @@ fn matching_key<A: ActionEntity>(action: &NewAction<A>) -> String {
 /// so a second insert succeeds unless the key was taken again in between.
 const GET_OR_CREATE_ATTEMPTS: usize = 4;
 
+/// `select` reading the latest committed rows. In a MySQL or MariaDB transaction a plain
+/// read sees the snapshot taken at its first read (`REPEATABLE READ`), which misses the row a
+/// concurrent caller committed after it; a locking read (`LOCK IN SHARE MODE`) sees it.
+/// PostgreSQL (`READ COMMITTED`) and SQLite (one writer at a time) see it anyway.
+fn latest<A: ActionEntity>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<A>,
+) -> sea_orm::Select<A> {
+    use sea_orm::QuerySelect;
+    match db.get_database_backend() {
+        DbBackend::MySql => select.lock_shared(),
+        _ => select,
+    }
+}
+
 pub(crate) async fn get_or_create<A: ActionEntity>(
-    db: &DatabaseConnection,
+    writer: Connection<'_>,
+    action: NewAction<A>,
+) -> crate::Result<(A::Model, bool)> {
+    on_writer!(writer, |db| get_or_create_on(writer, db, action).await)
+}
+
+async fn get_or_create_on<A: ActionEntity>(
+    writer: Connection<'_>,
+    db: &impl ConnectionTrait,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
     // Data that cannot be serialized fails the call whether or not the action exists.
@@ -272,11 +344,13 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
             // A plain INSERT, which a duplicate key fails: clearer than the `ON DUPLICATE KEY
             // UPDATE` polyfill, which reports one affected row either way (sqlx asks for found
             // rows) and an insert id that means nothing when the row was already there.
-            DbBackend::MySql => match mysql::insert::<A>(db, model).await {
-                Ok(stored) => Ok(TryInsertResult::Inserted(stored)),
-                Err(error) if mysql::is_duplicate(&error) => Ok(TryInsertResult::Conflicted),
-                Err(error) => Err(error),
-            },
+            DbBackend::MySql => {
+                match mysql::insert::<A>(db, writer.mariadb_returning().await?, model).await {
+                    Ok(stored) => Ok(TryInsertResult::Inserted(stored)),
+                    Err(error) if mysql::is_duplicate(&error) => Ok(TryInsertResult::Conflicted),
+                    Err(error) => Err(error),
+                }
+            }
             _ => {
                 A::insert(model)
                     .on_conflict_do_nothing_on([A::GET_OR_CREATE_KEY])
@@ -286,7 +360,7 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
         };
         match inserted {
             Ok(TryInsertResult::Inserted(stored)) => {
-                A::signal().emit(Arc::new(stored.clone()));
+                publish::<A>(writer, &stored);
                 return Ok((stored, true));
             }
             Err(error) if !matches!(error, DbErr::RecordNotFound(_)) => return Err(error.into()),
@@ -296,15 +370,18 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
         // Another row holds the key: one a concurrent caller just inserted (it matches), or
         // one changed since it was created by an update that left its key (plain sea-orm
         // code, `update_many`), which no longer matches and must give the key up.
-        let holder = A::find()
-            .filter(A::GET_OR_CREATE_KEY.eq(key.as_str()))
+        let holder = latest(db, A::find().filter(A::GET_OR_CREATE_KEY.eq(key.as_str())))
             .one(db)
             .await?;
         let Some(holder) = holder else {
             continue; // deleted in between: insert again
         };
         let id = A::action_id(&holder);
-        if matching().filter(A::ID.eq(id)).one(db).await?.is_some() {
+        if latest(db, matching().filter(A::ID.eq(id)))
+            .one(db)
+            .await?
+            .is_some()
+        {
             return Ok((holder, false));
         }
         A::update_many()

@@ -154,6 +154,18 @@ stream_core::action_entity! {
     }
 }
 
+// Paths that start with a plain name reach the generated module through a glob import of this
+// module, which holds every shadow above.
+stream_core::follow_entity! {
+    /// The follow table.
+    pub mod follow {
+        table_name = "stream_follow",
+        follower = user,
+        models = [user, post],
+        actions = [action],
+    }
+}
+
 #[test]
 fn the_macros_expand_under_shadowed_names() {
     use stream_core::sea_orm::{EntityName, Iden};
@@ -162,6 +174,7 @@ fn the_macros_expand_under_shadowed_names() {
     assert_eq!(action::Column::ActorUser.to_string(), "actor_user");
     assert_eq!(action::Column::TargetPost.to_string(), "target_post");
     assert_eq!(action::Column::Public.to_string(), "public");
+    assert_eq!(follow::Column::FollowedPost.to_string(), "followed_post");
     assert_eq!(
         <post::Model as stream_core::Streamable>::STREAM_NAME,
         "post"

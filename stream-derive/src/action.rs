@@ -12,7 +12,9 @@ mod roles;
 mod valid;
 
 use crate::attr::{Errors, upper_camel};
-use crate::input::{CRATE, DATA, EntityInput, Key, MODELS, PUBLIC, SET_NULL, TABLE_NAME, VERB};
+use crate::input::{
+    CRATE, DATA, EntityInput, Key, MODELS, PUBLIC, SET_NULL, TABLE_NAME, VERB, check_model_modules,
+};
 use crate::relay::{self, ModelInfo, Step, from_child};
 use crate::role::{ROLES, Role};
 use proc_macro2::TokenStream;
@@ -63,6 +65,7 @@ impl Parse for ActionInput {
             "the modules of the models that take part in actions",
             &mut errors,
         );
+        check_model_modules(MODELS, models.iter().flatten(), &mut errors);
         let set_null = entries.take_idents(SET_NULL);
         for role in &set_null {
             check_set_null(role, &mut errors);
@@ -145,6 +148,7 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let entity = relay::first_pass(
         (attrs, vis, ident),
         &input.models,
+        &[&input.verb],
         &input.krate,
         &input.to_state(),
     );

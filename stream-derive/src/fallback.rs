@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{DeriveInput, Path, Type};
+use syn::{DeriveInput, Ident, Path, Type};
 
 /// A `Streamable` impl that is never called, and a relay macro that ends the relay quietly:
 /// an entity that lists the model reports nothing more, since the model's derive already
@@ -15,9 +15,10 @@ pub fn streamable(
     krate: &Path,
     pk: Option<&Type>,
     error: syn::Error,
+    export: &Ident,
 ) -> TokenStream {
     let error = error.into_compile_error();
-    let relay = end_relay();
+    let relay = end_relay(export);
     let Some(pk) = pk else {
         return quote! { #error #relay };
     };
@@ -53,8 +54,8 @@ pub fn streamable(
 
 /// The relay macro of a model whose derive failed: it answers nothing, so the relay stops
 /// without emitting an entity.
-fn end_relay() -> TokenStream {
-    crate::relay::model_items(None)
+fn end_relay(export: &Ident) -> TokenStream {
+    crate::relay::model_items(None, export)
 }
 
 /// A `Verb` impl whose label is never asked for.

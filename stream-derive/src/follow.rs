@@ -4,7 +4,9 @@
 //! input prefixed with `follow`, and the follower's module is asked last.
 
 use crate::attr::{Errors, path_text, upper_camel};
-use crate::input::{ACTIONS, CRATE, EntityInput, FOLLOWER, Key, MODELS, TABLE_NAME};
+use crate::input::{
+    ACTIONS, CRATE, EntityInput, FOLLOWER, Key, MODELS, TABLE_NAME, check_model_modules,
+};
 use crate::relay::{self, ModelInfo, Step, from_child};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -53,6 +55,8 @@ impl Parse for FollowInput {
             "the modules of the models users can follow",
             &mut errors,
         );
+        check_model_modules(FOLLOWER, &follower, &mut errors);
+        check_model_modules(MODELS, models.iter().flatten(), &mut errors);
         let actions = entries.take_optional_list(ACTIONS);
         let krate = entries.take_crate();
         errors.finish()?;
@@ -106,9 +110,11 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let FollowInput {
         attrs, vis, ident, ..
     } = &input;
+    let actions: Vec<&Path> = input.actions.iter().collect();
     Ok(relay::first_pass(
         (attrs, vis, ident),
         &input.relay_models(),
+        &actions,
         &input.krate,
         &input.to_state(),
     ))

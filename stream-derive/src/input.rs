@@ -7,6 +7,7 @@
 
 use crate::attr::Errors;
 use proc_macro2::{Span, TokenTree};
+use quote::ToTokens;
 use syn::{
     Attribute, Ident, LitBool, LitStr, Path, Token, Type, Visibility, braced, bracketed,
     ext::IdentExt,
@@ -343,6 +344,51 @@ impl Entries {
     }
 }
 
+/// The items of a sea-orm entity module. A path to one of them where a model's module belongs
+/// is reported with the module to write instead.
+const ENTITY_ITEMS: &[&str] = &[
+    "Model",
+    "Entity",
+    "ActiveModel",
+    "Column",
+    "PrimaryKey",
+    "Relation",
+];
+
+/// Report each of `paths` (the value of `key`) that names an item of a model's module
+/// (`entities::user::Model`) instead of the module (`entities::user`).
+pub fn check_model_modules<'a>(
+    key: Key,
+    paths: impl IntoIterator<Item = &'a Path>,
+    errors: &mut Errors,
+) {
+    for path in paths {
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        let item = last.ident.to_string();
+        if !ENTITY_ITEMS.contains(&item.as_str()) {
+            continue;
+        }
+        let mut module = path.clone();
+        module.segments.pop();
+        let module = module.to_token_stream().to_string().replace(' ', "");
+        let module = module.trim_end_matches("::");
+        let what = if module.is_empty() {
+            String::new()
+        } else {
+            format!(": write `{module}`")
+        };
+        errors.push(syn::Error::new_spanned(
+            path,
+            format!(
+                "`{}` takes the module of a model, where it derives `Streamable`, not its `{item}`{what}",
+                key.name
+            ),
+        ));
+    }
+}
+
 fn parse_value(body: ParseStream, shape: Shape) -> syn::Result<Value> {
     Ok(match shape {
         Shape::Str => Value::Str(body.parse()?),
@@ -470,5 +516,32 @@ mod tests {
             .collect();
         assert!(messages[0].starts_with("`test_entity!` needs `table_name = \"...\"`"));
         assert_eq!(messages[1], "`models` is empty; list the models");
+    }
+
+    #[test]
+    fn a_path_to_an_item_of_a_model_module_names_the_module_to_write() {
+        let paths: Vec<Path> = vec![
+            syn::parse_quote!(entities::user),
+            syn::parse_quote!(entities::user::Model),
+            syn::parse_quote!(crate::post::Entity),
+            syn::parse_quote!(Model),
+            syn::parse_quote!(crate::models),
+        ];
+        let mut errors = Errors::default();
+        check_model_modules(MODELS, &paths, &mut errors);
+        let messages: Vec<String> = errors
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`models` takes the module of a model, where it derives `Streamable`, not its `Model`: write `entities::user`",
+                "`models` takes the module of a model, where it derives `Streamable`, not its `Entity`: write `crate::post`",
+                "`models` takes the module of a model, where it derives `Streamable`, not its `Model`",
+            ]
+        );
     }
 }

@@ -22,8 +22,9 @@ use proc_macro::TokenStream;
 /// Register a sea-orm model with activity streams (see `stream_core::Streamable`).
 #[proc_macro_derive(Streamable, attributes(stream))]
 pub fn derive_streamable(input: TokenStream) -> TokenStream {
+    let export = relay::export_name(&input);
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    streamable::expand(&input)
+    streamable::expand(&input, &export)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -6,6 +6,17 @@
 //! macro calls `action_entity!` again with its roles prepended, and so on through the list.
 //! When every model has answered, the last pass emits the entity.
 //!
+//! A model's macro is `#[macro_export]`ed, so that an entity in another crate can call it, under
+//! a name unique in its crate ([`export_name`]); entities reach it by a fixed path from the
+//! model's module, `<model>::__stream_derive_Streamable_on_Model::__stream_next`, which the
+//! derive makes with a `pub use` of the macro's name in textual scope (a path to a
+//! macro-expanded exported macro from its own crate is denied by rustc's
+//! `macro_expanded_macro_exports_accessed_by_absolute_paths`; a textual name is not a path).
+//! The paths the user wrote are seen from inside the generated module through [`from_child`]:
+//! one that starts with a plain name (`entities::user`, `user`) may start at an item of the
+//! invoking module or at a crate, so it goes through a module that glob-imports the invoking
+//! module ([`PATHS`]), where both resolve as they do next to the macro.
+//!
 //! The protocol, from a model's macro back into `action_entity!`:
 //! `@model { name = "..", model = "..", pk_column = .., roles = [..] } @state { <input> } [<infos>]`
 //! where `<input>` is the declaring macro's input as it re-emits it (prefixed with `follow`
@@ -25,6 +36,27 @@ use syn::{
 /// `action_entity!`. When a listed model lacks the derive, rustc reports "cannot find
 /// `<this name>` in `<module>`", so the name is worded to say what is missing.
 pub const MODEL_MACRO: &str = "__stream_derive_Streamable_on_Model";
+
+/// The hidden module, inside the declared module, that sees the names of the module invoking
+/// the macro: a glob import of that module, and an import of each plain name that a path in the
+/// input starts with (an item of the invoking module, found through the glob, or a crate, found
+/// in the extern prelude).
+const PATHS: &str = "__stream_paths";
+
+/// The name under which a model's derive exports its relay macro: unique in the crate, since
+/// every `#[macro_export]` macro lives at the crate root. It hashes where the model is
+/// (file, line and column of the derive input's first token) and what it is (its tokens), so
+/// two models differ in one or the other; nothing outside the derive needs to know the name.
+pub fn export_name(input: &proc_macro::TokenStream) -> Ident {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    if let Some(first) = input.clone().into_iter().next() {
+        let span = first.span();
+        (span.file(), span.line(), span.column()).hash(&mut hasher);
+    }
+    input.to_string().hash(&mut hasher);
+    format_ident!("__stream_relay_{:016x}", hasher.finish())
+}
 
 /// What a model's derive reported.
 pub struct ModelInfo {
@@ -89,16 +121,28 @@ fn lookup_module(k: usize) -> Ident {
 /// (rustc then skips the relay call through it), and the glob import of a module with a
 /// failed import makes the names that the entity would have defined unknown rather than
 /// missing: every later use of `action::Entity`, `action::Column`, .. stays silent instead
-/// of adding "cannot find" errors to the one that says what to change.
+/// of adding "cannot find" errors to the one that says what to change. A path that starts with
+/// a plain name is imported as written, next to a glob import of the invoking module (see
+/// [`PATHS`]), so that the error names the path the user wrote.
 pub fn lookups(models: &[Path]) -> TokenStream {
     let lookups = models.iter().enumerate().map(|(k, path)| {
         let module = lookup_module(k);
-        let model = from_nested(path, 2);
+        let (invoking, model) = match plain_root(path) {
+            Some(_) => (
+                quote! {
+                    #[allow(unused_imports)]
+                    use super::super::*;
+                },
+                path.to_token_stream(),
+            ),
+            None => (TokenStream::new(), from_nested(path, 2)),
+        };
         let relay = Ident::new(MODEL_MACRO, name_span(path));
         let next = Ident::new(NEXT, Span::call_site());
         quote! {
             #[doc(hidden)]
             mod #module {
+                #invoking
                 #[allow(unused_imports)]
                 pub(crate) use #model::#relay::{#next, *};
             }
@@ -109,11 +153,40 @@ pub fn lookups(models: &[Path]) -> TokenStream {
     quote! { #(#lookups)* }
 }
 
+/// The module named [`PATHS`], when some of `paths` start with a plain name.
+fn paths_module(paths: &[&Path]) -> TokenStream {
+    let mut roots: Vec<&Ident> = Vec::new();
+    for root in paths.iter().filter_map(|path| plain_root(path)) {
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    if roots.is_empty() {
+        return TokenStream::new();
+    }
+    let module = Ident::new(PATHS, Span::call_site());
+    quote! {
+        #[doc(hidden)]
+        mod #module {
+            // `pub(super)`: a name imported privately could not be re-exported below.
+            #[allow(unused_imports)]
+            pub(super) use super::super::*;
+            #(
+                #[allow(unused_imports)]
+                pub(super) use #roots;
+            )*
+        }
+    }
+}
+
 /// The first pass of either entity macro: assert that every listed model is `Streamable`,
 /// declare the module, and start the relay inside it; the relay's last step fills it in.
+/// `named` are the other paths of the input that the generated code names (the verb, the
+/// action entities).
 pub fn first_pass(
     (attrs, vis, ident): (&[Attribute], &Visibility, &Ident),
     models: &[Path],
+    named: &[&Path],
     krate: &Path,
     state: &TokenStream,
 ) -> TokenStream {
@@ -124,11 +197,14 @@ pub fn first_pass(
         }
     });
     let lookups = lookups(models);
+    let paths: Vec<&Path> = models.iter().chain(named.iter().copied()).collect();
+    let paths = paths_module(&paths);
     let relay = next(models, krate, state, &[]);
     quote! {
         const _: () = { #(#asserts)* };
         #(#attrs)*
         #vis mod #ident {
+            #paths
             #lookups
             #relay
         }
@@ -151,12 +227,12 @@ pub fn next(
     }
 }
 
-/// What a model's derive leaves in its module: the relay macro, answering with `info` (or
-/// with nothing, which ends the relay quietly), and the hidden module named [`MODEL_MACRO`]
-/// that the declaring macros import it from (see [`lookups`]).
-pub fn model_items(info: Option<&TokenStream>) -> TokenStream {
+/// What a model's derive leaves in its module: the relay macro, exported as `export` (see
+/// [`export_name`]) and answering with `info` (or with nothing, which ends the relay quietly),
+/// and the hidden module named [`MODEL_MACRO`] that the declaring macros import it from (see
+/// [`lookups`]), in this crate or another.
+pub fn model_items(info: Option<&TokenStream>, export: &Ident) -> TokenStream {
     let relay = Ident::new(MODEL_MACRO, Span::call_site());
-    let macro_name = Ident::new("__stream_relay", Span::call_site());
     let next = Ident::new(NEXT, Span::call_site());
     let body = match info {
         Some(info) => answer(info),
@@ -165,16 +241,16 @@ pub fn model_items(info: Option<&TokenStream>) -> TokenStream {
     quote! {
         /// Hands this model's roles to `stream_core::action_entity!`.
         #[doc(hidden)]
-        macro_rules! #macro_name {
+        #[macro_export]
+        macro_rules! #export {
             #body
         }
+        /// How `stream_core::action_entity!` reaches this model's roles.
         #[doc(hidden)]
-        #[allow(unused_imports)]
-        pub(crate) use #macro_name;
-        #[doc(hidden)]
-        pub(crate) mod #relay {
+        pub mod #relay {
+            // The macro's name in textual scope: a path to it would be denied.
             #[allow(unused_imports)]
-            pub(crate) use super::#macro_name as #next;
+            pub use #export as #next;
         }
     }
 }
@@ -283,19 +359,37 @@ pub fn from_child(path: &Path) -> TokenStream {
     from_nested(path, 1)
 }
 
-/// A path written next to the macro, as seen from a module `depth` levels inside it.
+/// A path written next to the macro, as seen from a module `depth` levels inside it. One
+/// that starts with a plain name goes through the module named [`PATHS`].
 fn from_nested(path: &Path, depth: usize) -> TokenStream {
     let supers = std::iter::repeat_n(quote! { super }, depth);
     let first = path.segments.first().map(|s| s.ident.to_string());
     match first.as_deref() {
         _ if path.leading_colon.is_some() => path.to_token_stream(),
-        Some("crate") => path.to_token_stream(),
+        Some("crate" | "$crate") => path.to_token_stream(),
         Some("self") => {
             let rest = path.segments.iter().skip(1);
             quote! { #(#supers)::* #(:: #rest)* }
         }
-        _ => quote! { #(#supers::)* #path },
+        Some("super") => quote! { #(#supers::)* #path },
+        _ => {
+            let paths = Ident::new(PATHS, Span::call_site());
+            let up = match depth {
+                1 => vec![quote! { self }],
+                _ => std::iter::repeat_n(quote! { super }, depth - 1).collect(),
+            };
+            quote! { #(#up::)* #paths::#path }
+        }
     }
+}
+
+/// The first name of a path that starts with a plain name: an item of the invoking module or
+/// a crate. `None` for `::..`, `crate::..`, `self::..` and `super::..`.
+fn plain_root(path: &Path) -> Option<&Ident> {
+    let first = &path.segments.first()?.ident;
+    let special = ["crate", "$crate", "self", "super", "Self"];
+    (path.leading_colon.is_none() && !special.contains(&first.to_string().as_str()))
+        .then_some(first)
 }
 
 /// Where a path the user wrote ends: its last name.

@@ -45,11 +45,12 @@ enum Display {
     Own,
 }
 
-pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+/// `export` is the name the relay macro is exported under (see `relay::export_name`).
+pub fn expand(input: &DeriveInput, export: &Ident) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let parsed = parse(input, &mut errors)?;
     match (parsed.model, errors.finish()) {
-        (Some(model), Ok(())) => Ok(emit(&model)),
+        (Some(model), Ok(())) => Ok(emit(&model, export)),
         // The model is understood but something in `#[stream(..)]` is not (a misspelt role,
         // say): hand it on in every role, so that the action entity is generated and every
         // use of the model in a role compiles; the error above is the only one.
@@ -61,7 +62,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 action_object: Some(span),
             };
             let error = error.into_compile_error();
-            let code = emit(&model);
+            let code = emit(&model, export);
             Ok(quote! { #error #code })
         }
         // Next to an error, a stub: without an impl and a relay macro, `action_entity!` would
@@ -79,6 +80,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 &parsed.krate,
                 parsed.pk,
                 error,
+                export,
             ))
         }
     }
@@ -542,7 +544,7 @@ fn decoder(model: &Model, private: &TokenStream, column_type: &TokenStream) -> D
     }
 }
 
-fn emit(model: &Model) -> TokenStream {
+fn emit(model: &Model, export: &Ident) -> TokenStream {
     let ident = model.ident;
     let name = &model.name;
     let pk_ident = model.pk.ident.as_ref().expect("named field");
@@ -583,9 +585,12 @@ fn emit(model: &Model) -> TokenStream {
         pk_value,
     } = decoder(model, &private, &column_type);
 
-    let relay_items = relay::model_items(Some(&quote! {
-        { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
-    }));
+    let relay_items = relay::model_items(
+        Some(&quote! {
+            { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
+        }),
+        export,
+    );
     quote! {
         #[automatically_derived]
         impl #private::Streamable for #ident {

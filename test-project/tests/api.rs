@@ -47,7 +47,7 @@ async fn send_stores_every_field_and_returns_the_row(db: TestDb) {
     let post = common::post(&db, &lennon, "hello").await;
     let when = Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap();
 
-    let sent = action::Entity::send(&db, &hendrix, Verb::Created)
+    let sent = action::Entity::send(&*db, &hendrix, Verb::Created)
         .target(&rust)
         .action_object(&post)
         .description("wrote a post")
@@ -84,7 +84,7 @@ async fn create_takes_a_prepared_action(db: TestDb) {
         lennon, hendrix, ..
     } = beatles(&db).await;
     let prepared = NewAction::new(&lennon, Verb::Followed).target(&hendrix);
-    let stored = action::Entity::create(&db, prepared).await.unwrap();
+    let stored = action::Entity::create(&*db, prepared).await.unwrap();
     assert_eq!(stored.verb, Verb::Followed);
     assert_eq!(stored.target_id(), Some(action::TargetId::User(hendrix.id)));
 }
@@ -96,7 +96,7 @@ async fn streams_are_newest_first_with_id_breaking_ties(db: TestDb) {
     let mut sent = Vec::new();
     for seconds in [5, 1, 9, 5, 3] {
         sent.push(
-            action::Entity::send(&db, &lennon, Verb::Default)
+            action::Entity::send(&*db, &lennon, Verb::Default)
                 .target(&hendrix)
                 .timestamp(at(seconds))
                 .await
@@ -138,15 +138,15 @@ async fn lookups_compose_and_mix_model_types(db: TestDb) {
         morrison,
     } = beatles(&db).await;
     let rust = common::group(&db, "rust").await;
-    action::Entity::send(&db, &lennon, Verb::Follow)
+    action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
-    action::Entity::send(&db, &rust, Verb::Created)
+    action::Entity::send(&*db, &rust, Verb::Created)
         .target(&morrison)
         .await
         .unwrap();
-    action::Entity::send(&db, &morrison, Verb::Follow)
+    action::Entity::send(&*db, &morrison, Verb::Follow)
         .target(&rust)
         .await
         .unwrap();
@@ -168,7 +168,38 @@ async fn lookups_compose_and_mix_model_types(db: TestDb) {
         2
     );
 
+    // Objects of one model go in directly; mixed models name the first one's trait object.
+    assert_eq!(
+        action::Entity::for_actors([&lennon, &morrison])
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        action::Entity::for_actors([&lennon as &dyn Actor<_>, &rust])
+            .count(&*db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        action::Entity::for_targets(vec![&rust])
+            .count(&*db)
+            .await
+            .unwrap(),
+        1
+    );
+
     // An empty list selects nothing rather than failing or selecting everything.
+    let nobody: Vec<&user::Model> = Vec::new();
+    assert_eq!(
+        action::Entity::for_actors(nobody)
+            .count(&*db)
+            .await
+            .unwrap(),
+        0
+    );
     let none: [&dyn Actor<action::Entity>; 0] = [];
     assert_eq!(
         action::Entity::for_actors(none).count(&*db).await.unwrap(),
@@ -209,7 +240,7 @@ async fn custom_queries_use_the_generated_columns(db: TestDb) {
     let alice = common::user(&db, "alice").await;
     let adam = common::user(&db, "adam").await;
     for actor in [&lennon, &alice, &hendrix, &adam, &alice] {
-        action::Entity::send(&db, actor, Verb::Follow)
+        action::Entity::send(&*db, actor, Verb::Follow)
             .target(&morrison)
             .await
             .unwrap();
@@ -240,19 +271,19 @@ async fn get_or_create_matches_exactly(db: TestDb) {
     } = beatles(&db).await;
     let rust = common::group(&db, "rust").await;
 
-    let (bare, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+    let (bare, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
         .await
         .unwrap();
     assert!(created);
     // No target given means "target IS NULL": an action with a target is a different one.
-    let (with_target, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+    let (with_target, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
     assert!(created);
     assert_ne!(bare.id, with_target.id);
     // Same key again: found, whatever the description.
-    let (again, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+    let (again, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .description("ignored when found")
         .await
@@ -261,13 +292,13 @@ async fn get_or_create_matches_exactly(db: TestDb) {
     assert_eq!(again.id, with_target.id);
     // Each of verb, target model, target row and action object makes a different key.
     let variants = [
-        action::Entity::get_or_create(&db, &lennon, Verb::Followed).target(&hendrix),
-        action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&rust),
-        action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&morrison),
-        action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+        action::Entity::get_or_create(&*db, &lennon, Verb::Followed).target(&hendrix),
+        action::Entity::get_or_create(&*db, &lennon, Verb::Follow).target(&rust),
+        action::Entity::get_or_create(&*db, &lennon, Verb::Follow).target(&morrison),
+        action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
             .target(&hendrix)
             .action_object(&morrison),
-        action::Entity::get_or_create(&db, &hendrix, Verb::Follow).target(&hendrix),
+        action::Entity::get_or_create(&*db, &hendrix, Verb::Follow).target(&hendrix),
     ];
     for variant in variants {
         let (_, created) = variant.await.unwrap();
@@ -276,11 +307,11 @@ async fn get_or_create_matches_exactly(db: TestDb) {
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 7);
 
     // An action made by `send` is found too.
-    let sent = action::Entity::send(&db, &morrison, Verb::Edit)
+    let sent = action::Entity::send(&*db, &morrison, Verb::Edit)
         .target(&rust)
         .await
         .unwrap();
-    let (found, created) = action::Entity::get_or_create(&db, &morrison, Verb::Edit)
+    let (found, created) = action::Entity::get_or_create(&*db, &morrison, Verb::Edit)
         .target(&rust)
         .await
         .unwrap();
@@ -296,7 +327,7 @@ async fn get_or_create_after_a_plain_sea_orm_edit_matches_exactly(db: TestDb) {
         hendrix,
         morrison,
     } = beatles(&db).await;
-    let original = || action::Entity::get_or_create(&db, &lennon, Verb::Follow).target(&hendrix);
+    let original = || action::Entity::get_or_create(&*db, &lennon, Verb::Follow).target(&hendrix);
 
     // The verb changed through an ActiveModel.
     let (first, created) = original().await.unwrap();
@@ -394,7 +425,7 @@ async fn reassigning_a_role_clears_its_other_columns(db: TestDb) {
     } = beatles(&db).await;
     let rust = common::group(&db, "rust").await;
     let post = common::post(&db, &lennon, "hello").await;
-    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Default)
         .target(&hendrix)
         .action_object(&post)
         .await
@@ -431,7 +462,7 @@ async fn a_subscriber_that_stops_reading_never_blocks_a_send(db: TestDb) {
     let marker = common::marker("stalled", db.backend);
 
     for _ in 0..500 {
-        action::Entity::send(&db, &lennon, Verb::Default)
+        action::Entity::send(&*db, &lennon, Verb::Default)
             .target(&hendrix)
             .description(&marker)
             .await
@@ -445,7 +476,7 @@ async fn a_subscriber_that_stops_reading_never_blocks_a_send(db: TestDb) {
 
     let before = action::Entity::signal().subscriber_count();
     drop(stalled);
-    action::Entity::send(&db, &lennon, Verb::Default)
+    action::Entity::send(&*db, &lennon, Verb::Default)
         .await
         .unwrap();
     assert!(
@@ -456,7 +487,7 @@ async fn a_subscriber_that_stops_reading_never_blocks_a_send(db: TestDb) {
 
 async fn an_unknown_verb_in_the_database_is_an_error_not_a_panic(db: TestDb) {
     let Beatles { lennon, .. } = beatles(&db).await;
-    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Default)
         .await
         .unwrap();
     db.execute_raw(Statement::from_string(
@@ -485,7 +516,7 @@ async fn a_missing_actor_row_is_a_typed_error_and_stores_nothing(db: TestDb) {
     };
     let mut subscription = action::Entity::signal().subscribe();
 
-    let error = action::Entity::send(&db, &ghost, Verb::Follow)
+    let error = action::Entity::send(&*db, &ghost, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap_err();
@@ -500,7 +531,7 @@ async fn a_missing_actor_row_is_a_typed_error_and_stores_nothing(db: TestDb) {
         );
     }
     // The pool is still usable.
-    action::Entity::send(&db, &hendrix, Verb::Follow)
+    action::Entity::send(&*db, &hendrix, Verb::Follow)
         .await
         .unwrap();
 }
@@ -509,7 +540,7 @@ async fn a_one_megabyte_description_round_trips(db: TestDb) {
     let Beatles { lennon, .. } = beatles(&db).await;
     let description: String = "Ünïcödé ✓ ".repeat(1024 * 1024 / 14);
     assert!(description.len() >= 1_000_000);
-    let sent = action::Entity::send(&db, &lennon, Verb::Edit)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Edit)
         .description(description.clone())
         .await
         .unwrap();
@@ -527,19 +558,19 @@ async fn deleting_an_object_deletes_its_actions(db: TestDb) {
         hendrix,
         morrison,
     } = beatles(&db).await;
-    action::Entity::send(&db, &lennon, Verb::Follow)
+    action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
-    action::Entity::send(&db, &hendrix, Verb::Follow)
+    action::Entity::send(&*db, &hendrix, Verb::Follow)
         .target(&morrison)
         .await
         .unwrap();
-    action::Entity::send(&db, &morrison, Verb::Default)
+    action::Entity::send(&*db, &morrison, Verb::Default)
         .action_object(&hendrix)
         .await
         .unwrap();
-    action::Entity::send(&db, &morrison, Verb::Follow)
+    action::Entity::send(&*db, &morrison, Verb::Follow)
         .target(&lennon)
         .await
         .unwrap();
@@ -667,29 +698,30 @@ async fn timestamps_outside_the_years_1000_to_9999_are_refused_and_store_nothing
     };
 
     for at in [too_early, too_late] {
-        let error = action::Entity::send(&db, &lennon, Verb::Follow)
+        let error = action::Entity::send(&*db, &lennon, Verb::Follow)
             .target(&hendrix)
             .timestamp(at)
             .await
             .unwrap_err();
         refused(error, at);
-        let error = action::Entity::create(&db, NewAction::new(&lennon, Verb::Liked).timestamp(at))
-            .await
-            .unwrap_err();
+        let error =
+            action::Entity::create(&*db, NewAction::new(&lennon, Verb::Liked).timestamp(at))
+                .await
+                .unwrap_err();
         refused(error, at);
         // One bad action fails the whole load: the good ones before it are not stored either.
         let load = [
             NewAction::new(&lennon, Verb::Follow).timestamp(first),
             NewAction::new(&hendrix, Verb::Follow).timestamp(at),
         ];
-        let error = action::Entity::send_many(&db, load).await.unwrap_err();
+        let error = action::Entity::send_many(&*db, load).await.unwrap_err();
         refused(error, at);
     }
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 0);
 
     // The ends of the range are stored, read back and sorted as they are everywhere.
     for at in [last, first] {
-        action::Entity::send(&db, &lennon, Verb::Follow)
+        action::Entity::send(&*db, &lennon, Verb::Follow)
             .timestamp(at)
             .await
             .unwrap();
@@ -701,7 +733,7 @@ async fn timestamps_outside_the_years_1000_to_9999_are_refused_and_store_nothing
 
 async fn page_sizes_outside_1_to_the_maximum_are_refused(db: TestDb) {
     let Beatles { lennon, .. } = beatles(&db).await;
-    action::Entity::send(&db, &lennon, Verb::Follow)
+    action::Entity::send(&*db, &lennon, Verb::Follow)
         .await
         .unwrap();
     let max = stream_core::MAX_PAGE_SIZE;
@@ -762,7 +794,7 @@ async fn a_bulk_load_racing_single_sends_loses_nothing(db: TestDb) {
         let load = (0..LOAD).map(|i| {
             NewAction::new(&hendrix, Verb::Liked).timestamp(at(i64::try_from(i).unwrap()))
         });
-        let loaded = action::Entity::send_many(&db, load).await;
+        let loaded = action::Entity::send_many(&*db, load).await;
         assert_eq!(loaded.unwrap(), LOAD as u64, "round {round}");
         for sender in senders {
             sender.await.unwrap().unwrap();
@@ -796,12 +828,12 @@ async fn a_send_is_one_statement_and_a_listened_bulk_load_stays_multi_row(mut db
         .unwrap();
     let returning = db.backend != common::Backend::MySql || version.contains("MariaDB");
     // The first send asks a MySQL-protocol server what it is; later ones know.
-    action::Entity::send(&db, &lennon, Verb::Follow)
+    action::Entity::send(&*db, &lennon, Verb::Follow)
         .await
         .unwrap();
     let statements = common::record_statements(&mut db.db);
 
-    let sent = action::Entity::send(&db, &lennon, Verb::Follow)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .description("one statement")
         .await
@@ -819,7 +851,7 @@ async fn a_send_is_one_statement_and_a_listened_bulk_load_stays_multi_row(mut db
             .timestamp(at(i))
             .description(marker.clone())
     });
-    assert_eq!(action::Entity::send_many(&db, load).await.unwrap(), 10);
+    assert_eq!(action::Entity::send_many(&*db, load).await.unwrap(), 10);
     let inserts = statements
         .lock()
         .unwrap()

@@ -34,7 +34,7 @@ async fn cursors_walk_a_stream_page_by_page_without_gaps_or_repeats(db: TestDb) 
     for i in 0..45 {
         let when = Utc.timestamp_opt(1_700_000_000 + i / 2, 0).unwrap();
         sent.push(
-            action::Entity::send(&db, &lennon, Verb::Default)
+            action::Entity::send(&*db, &lennon, Verb::Default)
                 .target(&hendrix)
                 .timestamp(when)
                 .await
@@ -76,7 +76,7 @@ async fn cursors_walk_a_stream_page_by_page_without_gaps_or_repeats(db: TestDb) 
 async fn malformed_and_tampered_cursors_are_typed_errors(db: TestDb) {
     let Beatles { lennon, .. } = beatles(&db).await;
     for _ in 0..3 {
-        action::Entity::send(&db, &lennon, Verb::Default)
+        action::Entity::send(&*db, &lennon, Verb::Default)
             .await
             .unwrap();
     }
@@ -347,20 +347,20 @@ async fn any_role_and_model_streams(db: TestDb) {
     } = beatles(&db).await;
     let rust = common::group(&db, "rust").await;
     let imagine = common::post(&db, &lennon, "Imagine").await;
-    let a = action::Entity::send(&db, &lennon, Verb::Follow)
+    let a = action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
-    let b = action::Entity::send(&db, &morrison, Verb::Default)
+    let b = action::Entity::send(&*db, &morrison, Verb::Default)
         .target(&rust)
         .action_object(&hendrix)
         .await
         .unwrap();
-    let c = action::Entity::send(&db, &hendrix, Verb::Created)
+    let c = action::Entity::send(&*db, &hendrix, Verb::Created)
         .action_object(&imagine)
         .await
         .unwrap();
-    let d = action::Entity::send(&db, &morrison, Verb::Follow)
+    let d = action::Entity::send(&*db, &morrison, Verb::Follow)
         .target(&lennon)
         .await
         .unwrap();
@@ -486,18 +486,18 @@ async fn the_user_stream_is_one_statement(db: TestDb) {
     } = beatles(&db).await;
     let rust = common::group(&db, "rust").await;
     let joplin = common::user(&db, "joplin").await;
-    let by_hendrix = action::Entity::send(&db, &hendrix, Verb::Default)
+    let by_hendrix = action::Entity::send(&*db, &hendrix, Verb::Default)
         .await
         .unwrap();
-    let by_rust = action::Entity::send(&db, &rust, Verb::Created)
+    let by_rust = action::Entity::send(&*db, &rust, Verb::Created)
         .target(&morrison)
         .await
         .unwrap();
-    let by_morrison = action::Entity::send(&db, &morrison, Verb::Follow)
+    let by_morrison = action::Entity::send(&*db, &morrison, Verb::Follow)
         .target(&rust)
         .await
         .unwrap();
-    let to_hendrix = action::Entity::send(&db, &joplin, Verb::Follow)
+    let to_hendrix = action::Entity::send(&*db, &joplin, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
@@ -595,7 +595,7 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
     // A failed load larger than the table (and than the 5,000 rows from which a load may
     // rebuild the indexes): its indexes come back with the rollback.
     let error = action::Entity::send_many(
-        &db,
+        &*db,
         actions(5_500).chain([NewAction::new(&ghost, Verb::Default)]),
     )
     .await
@@ -672,7 +672,7 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
 
     // One bad row (an actor that does not exist) and nothing of the batch is stored.
     let with_ghost = actions(3_000).chain([NewAction::new(&ghost, Verb::Default)]);
-    let error = action::Entity::send_many(&db, with_ghost)
+    let error = action::Entity::send_many(&*db, with_ghost)
         .await
         .unwrap_err();
     assert!(matches!(error, StreamError::MissingObject(_)), "{error:?}");
@@ -686,7 +686,7 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
     }
     // The failed load left nothing behind on its connection (SQLite's staging table included):
     // the next load works. A small load into an empty table leaves the indexes alone.
-    let stored = action::Entity::send_many(&db, actions(10)).await.unwrap();
+    let stored = action::Entity::send_many(&*db, actions(10)).await.unwrap();
     assert_eq!(stored, 10);
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_010);
     let statements = common::record_statements(&mut counted);
@@ -739,7 +739,7 @@ async fn hydrated_pages_are_one_statement_and_carry_the_cursor(db: TestDb) {
                 .action_object(&imagine),
             _ => NewAction::new(&lennon, Verb::Joined).target(&rust),
         };
-        action::Entity::create(&db, action).await.unwrap();
+        action::Entity::create(&*db, action).await.unwrap();
     }
     let mut counted = db.db.clone();
     let statements = common::record_statements(&mut counted);
@@ -868,7 +868,7 @@ async fn bulk_rows_keep_exactly_the_columns_they_set(db: TestDb) {
         .chain((2_600..2_700).map(|i| mix(i).timestamp(at(i))));
     let cache_before = sqlite_cache_size(&db).await;
     assert_eq!(
-        action::Entity::send_many(&db, actions).await.unwrap(),
+        action::Entity::send_many(&*db, actions).await.unwrap(),
         2_700
     );
     assert_eq!(

@@ -167,7 +167,7 @@ async fn deleting_a_user_cascades_or_sets_null_in_every_role(db: TestDb) {
     let phone = common::device(&db, 7_000_000_000, "phone").await;
     let rust = common::tag(&db, "rust").await;
 
-    let send = |actor: &user::Model| action::Entity::send(&db, actor, Verb::Default);
+    let send = |actor: &user::Model| action::Entity::send(&*db, actor, Verb::Default);
     // Each of these involves hendrix, directly or through his post or comment.
     send(&hendrix).await.unwrap();
     send(&lennon).target(&hendrix).await.unwrap();
@@ -189,7 +189,7 @@ async fn deleting_a_user_cascades_or_sets_null_in_every_role(db: TestDb) {
             .unwrap(),
     ];
 
-    let log = |actor: &user::Model| audit::Entity::send(&db, actor, AuditVerb::Registered);
+    let log = |actor: &user::Model| audit::Entity::send(&*db, actor, AuditVerb::Registered);
     log(&hendrix).target(&phone).await.unwrap();
     let nulled_target = log(&lennon).target(&hendrix).await.unwrap();
     let nulled_object = log(&morrison)
@@ -197,7 +197,7 @@ async fn deleting_a_user_cascades_or_sets_null_in_every_role(db: TestDb) {
         .action_object(&hendrix)
         .await
         .unwrap();
-    let untouched = audit::Entity::send(&db, &phone, AuditVerb::Tagged)
+    let untouched = audit::Entity::send(&*db, &phone, AuditVerb::Tagged)
         .target(&lennon)
         .await
         .unwrap();
@@ -271,20 +271,20 @@ async fn a_send_with_a_missing_object_stores_nothing_and_the_pool_goes_on(db: Te
 
     for attempt in 0..4 {
         let error = match attempt {
-            0 => action::Entity::send(&db, &ghost, Verb::Follow)
+            0 => action::Entity::send(&*db, &ghost, Verb::Follow)
                 .description(&marker)
                 .await
                 .unwrap_err(),
-            1 => action::Entity::send(&db, &lennon, Verb::Follow)
+            1 => action::Entity::send(&*db, &lennon, Verb::Follow)
                 .target(&ghost)
                 .description(&marker)
                 .await
                 .unwrap_err(),
-            2 => action::Entity::get_or_create(&db, &ghost, Verb::Follow)
+            2 => action::Entity::get_or_create(&*db, &ghost, Verb::Follow)
                 .description(&marker)
                 .await
                 .unwrap_err(),
-            _ => action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+            _ => action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
                 .action_object(&ghost)
                 .description(&marker)
                 .await
@@ -295,7 +295,7 @@ async fn a_send_with_a_missing_object_stores_nothing_and_the_pool_goes_on(db: Te
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 0);
     assert!(events_marked(&mut subscription, &marker, action_description).is_empty());
 
-    let sent = action::Entity::send(&db, &lennon, Verb::Follow)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .description(&marker)
         .await

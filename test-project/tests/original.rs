@@ -24,14 +24,14 @@ async fn create(db: TestDb) {
         lennon, hendrix, ..
     } = beatles(&db).await;
 
-    let sent = action::Entity::send(&db, &lennon, Verb::Follow)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
     assert_eq!(sent.actor_id(), Some(action::ActorId::User(lennon.id)));
     assert_eq!(sent.target_id(), Some(action::TargetId::User(hendrix.id)));
 
-    let (found, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+    let (found, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
@@ -48,7 +48,7 @@ async fn get_or_create(db: TestDb) {
         lennon, hendrix, ..
     } = beatles(&db).await;
 
-    let (action, created) = action::Entity::get_or_create(&db, &lennon, Verb::Follow)
+    let (action, created) = action::Entity::get_or_create(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
@@ -64,12 +64,12 @@ async fn get_for_actor(db: TestDb) {
         morrison,
     } = beatles(&db).await;
     for target in [&hendrix, &morrison] {
-        action::Entity::send(&db, &lennon, Verb::Follow)
+        action::Entity::send(&*db, &lennon, Verb::Follow)
             .target(target)
             .await
             .unwrap();
     }
-    action::Entity::send(&db, &hendrix, Verb::Follow)
+    action::Entity::send(&*db, &hendrix, Verb::Follow)
         .target(&lennon)
         .await
         .unwrap();
@@ -88,12 +88,12 @@ async fn get_for_target(db: TestDb) {
         morrison,
     } = beatles(&db).await;
     for actor in [&lennon, &morrison] {
-        action::Entity::send(&db, actor, Verb::Follow)
+        action::Entity::send(&*db, actor, Verb::Follow)
             .target(&hendrix)
             .await
             .unwrap();
     }
-    action::Entity::send(&db, &hendrix, Verb::Follow)
+    action::Entity::send(&*db, &hendrix, Verb::Follow)
         .target(&lennon)
         .await
         .unwrap();
@@ -112,12 +112,12 @@ async fn get_for_action_object(db: TestDb) {
         morrison,
     } = beatles(&db).await;
     for actor in [&lennon, &hendrix] {
-        action::Entity::send(&db, actor, Verb::Default)
+        action::Entity::send(&*db, actor, Verb::Default)
             .action_object(&morrison)
             .await
             .unwrap();
     }
-    action::Entity::send(&db, &lennon, Verb::Default)
+    action::Entity::send(&*db, &lennon, Verb::Default)
         .action_object(&hendrix)
         .await
         .unwrap();
@@ -135,7 +135,7 @@ async fn getters_setters(db: TestDb) {
         hendrix,
         morrison,
     } = beatles(&db).await;
-    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Default)
         .target(&hendrix)
         .action_object(&morrison)
         .await
@@ -189,7 +189,7 @@ async fn signals(db: TestDb) {
     let marker = common::marker("signals", db.backend);
     let mut subscription = action::Entity::signal().subscribe();
 
-    let sent = action::Entity::send(&db, &lennon, Verb::Default)
+    let sent = action::Entity::send(&*db, &lennon, Verb::Default)
         .target(&hendrix)
         .action_object(&morrison)
         .description(&marker)
@@ -248,7 +248,7 @@ async fn multi_lookups(db: TestDb) {
         (&hendrix, &lennon),
     ];
     for (n, (actor, target)) in sends.into_iter().enumerate() {
-        action::Entity::send(&db, actor, Verb::Follow)
+        action::Entity::send(&*db, actor, Verb::Follow)
             .target(target)
             .await
             .unwrap();

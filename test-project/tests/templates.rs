@@ -14,6 +14,7 @@ common::on_every_backend!(
     template_tag,
     builtin_default_without_target,
     a_verb_with_a_template_uses_it,
+    what_send_returns_renders_in_one_call,
     models_are_reached_through_their_enum,
     html_is_escaped_and_text_is_not,
     feed_view_renders_a_page_of_twenty_in_one_statement,
@@ -41,7 +42,7 @@ async fn template_tag(db: TestDb) {
     let Beatles {
         lennon, hendrix, ..
     } = beatles(&db).await;
-    action::Entity::send(&db, &lennon, Verb::Default)
+    action::Entity::send(&*db, &lennon, Verb::Default)
         .target(&hendrix)
         .await
         .unwrap();
@@ -55,7 +56,7 @@ async fn template_tag(db: TestDb) {
 
 async fn builtin_default_without_target(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
-    action::Entity::send(&db, &lennon, Verb::Default)
+    action::Entity::send(&*db, &lennon, Verb::Default)
         .await
         .unwrap();
     assert_eq!(
@@ -70,7 +71,7 @@ async fn a_verb_with_a_template_uses_it(db: TestDb) {
     } = beatles(&db).await;
     let now = chrono::Utc::now();
     let when = now - chrono::Duration::minutes(3);
-    action::Entity::send(&db, &lennon, Verb::Follow)
+    action::Entity::send(&*db, &lennon, Verb::Follow)
         .target(&hendrix)
         .timestamp(when)
         .await
@@ -110,7 +111,7 @@ async fn models_are_reached_through_their_enum(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
     let rust = common::group(&db, "rust").await;
     let post = common::post(&db, &lennon, "Imagine").await;
-    action::Entity::send(&db, &lennon, Verb::Created)
+    action::Entity::send(&*db, &lennon, Verb::Created)
         .action_object(&post)
         .target(&rust)
         .description("a song")
@@ -130,7 +131,7 @@ async fn html_is_escaped_and_text_is_not(db: TestDb) {
     let mallory = common::user(&db, "<script>alert('lennon')</script>").await;
     let hendrix = common::user(&db, "hendrix").await;
     let post = common::post(&db, &hendrix, "Riffs").await;
-    action::Entity::send(&db, &mallory, Verb::Created)
+    action::Entity::send(&*db, &mallory, Verb::Created)
         .action_object(&post)
         .description("<script>alert(1)</script>")
         .await
@@ -146,7 +147,7 @@ async fn html_is_escaped_and_text_is_not(db: TestDb) {
         "{created}"
     );
 
-    action::Entity::send(&db, &mallory, Verb::Follow)
+    action::Entity::send(&*db, &mallory, Verb::Follow)
         .target(&hendrix)
         .await
         .unwrap();
@@ -181,12 +182,12 @@ async fn feed_view_renders_a_page_of_twenty_in_one_statement(mut db: TestDb) {
     for i in 0..20 {
         let when = now - chrono::Duration::minutes(20 - i);
         let sent = match i % 4 {
-            0 => action::Entity::send(&db, &lennon, Verb::Follow).target(&hendrix),
-            1 => action::Entity::send(&db, &rust, Verb::Created)
+            0 => action::Entity::send(&*db, &lennon, Verb::Follow).target(&hendrix),
+            1 => action::Entity::send(&*db, &rust, Verb::Created)
                 .action_object(&post)
                 .target(&rust),
-            2 => action::Entity::send(&db, &morrison, Verb::Default).target(&rust),
-            _ => action::Entity::send(&db, &hendrix, Verb::Edit).action_object(&post),
+            2 => action::Entity::send(&*db, &morrison, Verb::Default).target(&rust),
+            _ => action::Entity::send(&*db, &hendrix, Verb::Edit).action_object(&post),
         };
         sent.timestamp(when).await.unwrap();
     }
@@ -232,4 +233,55 @@ async fn feed_view_renders_a_page_of_twenty_in_one_statement(mut db: TestDb) {
     assert!(lines[4].ends_with(">4 minutes ago</time></p>"), "{page}");
     assert_eq!(lines[21], "</section>");
     println!("{page}");
+}
+
+/// "Render what I just did": the row `send` returns, loaded in one call either way.
+async fn what_send_returns_renders_in_one_call(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let now = chrono::Utc::now();
+    let loaded = action::Entity::send(&*db, &lennon, Verb::Follow)
+        .target(&hendrix)
+        .timestamp(now)
+        .hydrated()
+        .await
+        .unwrap();
+    assert_eq!(loaded.actor, action::ActorModel::User(lennon.clone()));
+    let rendered = html(&loaded, now);
+    assert!(
+        rendered.contains("lennon") && rendered.contains("hendrix"),
+        "{rendered}"
+    );
+
+    let sent = action::Entity::send(&*db, &hendrix, Verb::Follow)
+        .target(&lennon)
+        .await
+        .unwrap();
+    let loaded = action::Entity::hydrated(&*db, &sent).await.unwrap();
+    assert_eq!(loaded.action, sent);
+    assert_eq!(
+        loaded.target,
+        Some(action::TargetModel::User(lennon.clone()))
+    );
+    assert_eq!(html(&loaded, now), html(&newest(&db).await, now));
+
+    // In a transaction the read-back sees the uncommitted row.
+    let txn = stream_core::Transaction::begin(&db).await.unwrap();
+    let loaded = action::Entity::send(&txn, &lennon, Verb::Default)
+        .hydrated()
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(html(&loaded, now), "lennon did Stream Item.");
+    let gone = action::Entity::hydrated(&*db, &loaded.action).await;
+    assert!(
+        matches!(
+            gone,
+            Err(stream_core::StreamError::Database(
+                stream_core::sea_orm::DbErr::RecordNotFound(_)
+            ))
+        ),
+        "{gone:?}"
+    );
 }

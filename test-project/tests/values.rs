@@ -53,7 +53,7 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
 
     let mut sent = Vec::new();
     for stamp in stamps {
-        let action = action::Entity::send(&db, &lennon, Verb::Default)
+        let action = action::Entity::send(&*db, &lennon, Verb::Default)
             .timestamp(stamp)
             .await
             .unwrap();
@@ -146,7 +146,7 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
             .description(&marker)
             .timestamp(stamp)
     });
-    let stored = action::Entity::send_many(&db, bulk).await.unwrap();
+    let stored = action::Entity::send_many(&*db, bulk).await.unwrap();
     assert_eq!(stored, stamps.len() as u64);
     let mut bulk_stamps: Vec<DateTime<Utc>> = action::Entity::find()
         .filter(action::Column::Description.eq(&marker))
@@ -171,7 +171,7 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
 
     // Nanoseconds are cut, not rounded.
     let precise = Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap();
-    let cut = action::Entity::send(&db, &lennon, Verb::Edit)
+    let cut = action::Entity::send(&*db, &lennon, Verb::Edit)
         .timestamp(precise)
         .await
         .unwrap();
@@ -179,7 +179,7 @@ async fn timestamps_round_trip_to_the_microsecond_and_sort_alike(db: TestDb) {
         cut.timestamp,
         Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap()
     );
-    let now = action::Entity::send(&db, &lennon, Verb::Edit)
+    let now = action::Entity::send(&*db, &lennon, Verb::Edit)
         .await
         .unwrap();
     assert_eq!(
@@ -247,7 +247,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
     let mut sent = Vec::new();
     for device in &devices {
         for tag in &tags {
-            let action = audit::Entity::send(&db, device, AuditVerb::ReviewedUnderRetentionPolicy)
+            let action = audit::Entity::send(&*db, device, AuditVerb::ReviewedUnderRetentionPolicy)
                 .target(tag)
                 .action_object(&lennon)
                 .await
@@ -267,7 +267,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
                 Some(audit::TargetModel::Tag(tag.clone()))
             );
             let (found, created) =
-                audit::Entity::get_or_create(&db, device, AuditVerb::ReviewedUnderRetentionPolicy)
+                audit::Entity::get_or_create(&*db, device, AuditVerb::ReviewedUnderRetentionPolicy)
                     .target(tag)
                     .action_object(&lennon)
                     .await
@@ -313,7 +313,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
             .target(tag)
             .action_object(&lennon)
     });
-    let stored = audit::Entity::send_many(&db, bulk).await.unwrap();
+    let stored = audit::Entity::send_many(&*db, bulk).await.unwrap();
     assert_eq!(stored, pairs.len() as u64);
     let loaded = audit::Entity::find()
         .filter(audit::Column::Verb.eq(AuditVerb::Registered))
@@ -337,7 +337,7 @@ async fn big_and_string_keys_and_the_longest_slug_round_trip(db: TestDb) {
         .collect();
     assert_eq!(keys, expected);
 
-    let (first, created) = audit::Entity::get_or_create(&db, &devices[0], AuditVerb::Tagged)
+    let (first, created) = audit::Entity::get_or_create(&*db, &devices[0], AuditVerb::Tagged)
         .target(&tags[2])
         .await
         .unwrap();
@@ -361,7 +361,7 @@ async fn descriptions_keep_every_character(db: TestDb) {
     ];
     for text in &texts {
         assert!(!text.contains('\0'));
-        let sent = action::Entity::send(&db, &lennon, Verb::Edit)
+        let sent = action::Entity::send(&*db, &lennon, Verb::Edit)
             .description(text.clone())
             .await
             .unwrap();
@@ -392,7 +392,7 @@ async fn descriptions_keep_every_character(db: TestDb) {
         .iter()
         .map(|text| NewAction::new(&lennon, Verb::Created).description(text.clone()));
     assert_eq!(
-        action::Entity::send_many(&db, bulk).await.unwrap(),
+        action::Entity::send_many(&*db, bulk).await.unwrap(),
         texts.len() as u64
     );
     let bulk: Vec<Option<String>> = action::Entity::find()
@@ -415,12 +415,12 @@ async fn hydrated_pages_keep_role_keys_as_stored(db: TestDb) {
     let lennon = common::user(&db, "lennon").await;
     let phone = common::device(&db, 7, "phone").await;
     let rust = common::tag(&db, "rust").await;
-    let tagged = audit::Entity::send(&db, &lennon, AuditVerb::Tagged)
+    let tagged = audit::Entity::send(&*db, &lennon, AuditVerb::Tagged)
         .target(&rust)
         .action_object(&lennon)
         .await
         .unwrap();
-    audit::Entity::send(&db, &phone, AuditVerb::Registered)
+    audit::Entity::send(&*db, &phone, AuditVerb::Registered)
         .target(&phone)
         .await
         .unwrap();

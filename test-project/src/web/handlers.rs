@@ -20,7 +20,7 @@ use stream_core::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
-use stream_core::{Cursor, FollowEntity, Followable, Role};
+use stream_core::{Cursor, FollowEntity, Followable, Role, Transaction};
 use stream_templates::askama::Template;
 
 /// The numeric id in the path; anything else is a 404.
@@ -333,19 +333,22 @@ pub async fn new_post(
         None => None,
     };
     forms::next_or(&form.next, "/")?;
+    // The post and its action commit together: a failed send leaves no post without one.
+    let txn = Transaction::begin(db).await?;
     let post = post::ActiveModel {
         author_id: Set(me.id),
         title: Set(title),
         body: Set(body),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    let mut created = action::Entity::send(db, &me, Verb::Created).action_object(&post);
+    let mut created = action::Entity::send(&txn, &me, Verb::Created).action_object(&post);
     if let Some(group) = &group {
         created = created.target(group);
     }
     created.await?;
+    txn.commit().await?;
     Ok(Redirect::to(&forms::next_or(&form.next, post.url())?))
 }
 
@@ -360,18 +363,20 @@ pub async fn new_comment(
     let me = acting.required()?;
     let post = find_post(db, id).await?;
     let body = forms::text("comment", &form.body, forms::MAX_COMMENT)?;
+    let txn = Transaction::begin(db).await?;
     let comment = comment::ActiveModel {
         post_id: Set(post.id),
         author_id: Set(me.id),
         body: Set(body),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    action::Entity::send(db, &me, Verb::Commented)
+    action::Entity::send(&txn, &me, Verb::Commented)
         .action_object(&comment)
         .target(&post)
         .await?;
+    txn.commit().await?;
     Ok(Redirect::to(&comment.url()))
 }
 
@@ -428,7 +433,7 @@ pub async fn follow(
     Ok(Redirect::to(&next))
 }
 
-/// Follow `object`; when newly followed, record `me` `verb` `object`.
+/// Follow `object`; when newly followed, record `me` `verb` `object`, in one transaction.
 async fn start_following<O>(
     db: &DatabaseConnection,
     me: &user::Model,
@@ -438,9 +443,11 @@ async fn start_following<O>(
 where
     O: Followable<follow::Entity> + Target<action::Entity> + Sync,
 {
-    if follow::Entity::follow(db, me, object).await? {
-        action::Entity::send(db, me, verb).target(object).await?;
+    let txn = Transaction::begin(db).await?;
+    if follow::Entity::follow(&txn, me, object).await? {
+        action::Entity::send(&txn, me, verb).target(object).await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 
