@@ -6,7 +6,9 @@
 //! generated entity is an ordinary sea-orm entity — `action::Column::ActorUser`,
 //! `action::Column::TargetPost`, … — and the API lives on [`ActionEntity`]:
 //! [`send`](ActionEntity::send), [`get_or_create`](ActionEntity::get_or_create),
-//! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`].
+//! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`]. Every write runs on
+//! a connection or in a [`Transaction`], which commits the application's rows and its actions
+//! together and fires their signal only after the outermost commit.
 //!
 //! # Example
 //!
