@@ -53,6 +53,16 @@ pub enum StreamError {
     #[error("the timestamp {0} is outside the years 1000 to 9999 that actions can have")]
     TimestampOutOfRange(chrono::DateTime<chrono::Utc>),
 
+    /// A base URL for the Activity Streams and Atom output that is not an absolute
+    /// `http(s)` URL without query and fragment (see [`BaseUrl`](crate::BaseUrl)).
+    #[error("invalid base URL `{url}`: {why}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

@@ -16,6 +16,11 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "activitystreams")]
+pub mod activitystreams;
+mod as2;
+#[cfg(feature = "atom")]
+pub mod atom;
 mod bulk;
 mod entity;
 mod error;
@@ -32,6 +37,7 @@ mod streamable;
 mod transaction;
 mod verb;
 
+pub use as2::{As2Object, BaseUrl, Iri, LoadedAction, StreamObject, page_url};
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
@@ -264,8 +270,8 @@ pub mod prelude {
     // No `Cursor`: `use sea_orm::*;` brings sea-orm's own, and two globs naming the same
     // item make every use of it ambiguous.
     pub use crate::{
-        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Hydrate, NewAction,
-        Paginate, Role, Streamable, Target,
+        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn, Hydrate,
+        LoadedAction, NewAction, Paginate, Role, StreamObject, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -279,6 +285,7 @@ pub mod __private {
     pub use chrono;
     pub use sea_orm;
 
+    pub use crate::as2::path_segment;
     /// The error of a generated getter whose role is empty or whose row is gone, and the same
     /// inside the `DbErr` a decoder must return.
     pub use crate::error::{missing_role, missing_role_db};
@@ -286,9 +293,20 @@ pub mod __private {
         column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
     pub use crate::{
-        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved, Role,
-        RoleRef, Signal, StreamError, Streamable, Target, Verb,
+        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn,
+        Involved, LoadedAction, Role, RoleRef, Signal, StreamError, StreamObject, Streamable,
+        Target, Verb,
     };
+
+    /// The derive's default Activity Streams `id` of a model: `/<stream name>/<key>`.
+    pub fn as2_default_id<M: Streamable>(model: &M) -> ::std::string::String {
+        crate::as2::default_id(model)
+    }
+
+    /// The derive's default Activity Streams `name` of a model: its `display`.
+    pub fn as2_default_name<M: Streamable>(model: &M) -> ::std::string::String {
+        crate::as2::default_name(model)
+    }
 
     /// Compile-time check that a listed model derives `Streamable`.
     pub const fn assert_streamable<T: crate::Streamable>() {}
