@@ -75,6 +75,11 @@ pub trait As2Object {
 
 /// A role's model as the formats see it: an [`As2Object`] that also shows itself as rendered
 /// actions do. Implemented for every `Streamable` model.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no Activity Streams 2.0 form, so the action entity cannot list it",
+    label = "lists a model without `As2Object`",
+    note = "a model with `#[stream(as2(manual))]` needs `impl stream_core::As2Object for Model {{ .. }}` written by hand; without `manual`, the derive writes it"
+)]
 pub trait StreamObject: As2Object {
     /// The model as `#[stream(display ..)]` shows it (see
     /// [`Streamable::fmt_display`](crate::Streamable::fmt_display)).

@@ -119,11 +119,35 @@ impl As2Attr {
             if slot.is_some() {
                 errors.push(inner.error(format!("duplicate `{key}` in `as2(..)`; give it once")));
             }
-            *slot = Some(inner.value()?.parse()?);
+            let example = match key.as_str() {
+                "type" => "type = \"Person\"",
+                "name" => "name = \"username\"",
+                _ => "url = \"/users/{id}\"",
+            };
+            *slot = string_value(&inner, &key, example, errors)?;
             Ok(())
         })?;
         Ok(attr)
     }
+}
+
+/// The string of `key = "..."`; anything else is reported (`None`), naming `example`.
+pub fn string_value(
+    meta: &ParseNestedMeta,
+    key: &str,
+    example: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<LitStr>> {
+    let value = meta.value()?;
+    if value.peek(LitStr) {
+        return value.parse().map(Some);
+    }
+    let expr: syn::Expr = value.parse()?;
+    errors.push(syn::Error::new_spanned(
+        expr,
+        format!("`{key}` takes a string in quotes: `{example}`"),
+    ));
+    Ok(None)
 }
 
 /// One piece of an `id` or `url` template.

@@ -98,8 +98,10 @@ fn variant_attr(variant: &Variant, errors: &mut Errors) -> syn::Result<VariantAt
                 if as2.is_some() {
                     errors.push(meta.error("duplicate `as2` in `#[verb(..)]`; give it once"));
                 }
-                let value: LitStr = meta.value()?.parse()?;
-                if crate::as2::check_type(&value, crate::as2::ACTIVITY_TYPES, "activity", "Like", errors) {
+                let value = crate::as2::string_value(&meta, "as2", "as2 = \"Like\"", errors)?;
+                if let Some(value) = value.filter(|value| {
+                    crate::as2::check_type(value, crate::as2::ACTIVITY_TYPES, "activity", "Like", errors)
+                }) {
                     as2 = Some(value);
                 }
                 Ok(())

@@ -9,8 +9,8 @@ use quote::quote;
 pub fn generate(plan: &Plan) -> TokenStream {
     let private = &plan.private;
     let actor = role_object(plan, &ACTOR);
-    let target = role_object(plan, &TARGET);
-    let action_object = role_object(plan, &ACTION_OBJECT);
+    let target = optional_role_object(plan, &TARGET);
+    let action_object = optional_role_object(plan, &ACTION_OBJECT);
     quote! {
         #[automatically_derived]
         impl #private::LoadedAction for Loaded {
@@ -29,12 +29,16 @@ pub fn generate(plan: &Plan) -> TokenStream {
                 #actor
             }
             fn target(&self) -> ::core::option::Option<&dyn #private::StreamObject> {
-                let model = ::core::option::Option::as_ref(&self.target)?;
-                ::core::option::Option::Some(#target)
+                match self.target {
+                    ::core::option::Option::None => ::core::option::Option::None,
+                    ::core::option::Option::Some(ref model) => #target,
+                }
             }
             fn action_object(&self) -> ::core::option::Option<&dyn #private::StreamObject> {
-                let model = ::core::option::Option::as_ref(&self.action_object)?;
-                ::core::option::Option::Some(#action_object)
+                match self.action_object {
+                    ::core::option::Option::None => ::core::option::Option::None,
+                    ::core::option::Option::Some(ref model) => #action_object,
+                }
             }
         }
     }
@@ -51,4 +55,15 @@ fn role_object(plan: &Plan, role: &Role) -> TokenStream {
         quote! { #model_enum::#variant(ref model) => model as &dyn #private::StreamObject, }
     });
     quote! { match *model { #(#arms)* } }
+}
+
+/// `Some(<role_object>)`, or the bare match where no model plays the role: `Some` of a
+/// match without arms would be an unreachable call, a warning in the user's crate.
+fn optional_role_object(plan: &Plan, role: &Role) -> TokenStream {
+    let object = role_object(plan, role);
+    if plan.slots_of(role).next().is_none() {
+        object
+    } else {
+        quote! { ::core::option::Option::Some(#object) }
+    }
 }
