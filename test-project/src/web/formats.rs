@@ -3,8 +3,8 @@
 //! `/api/posts/{id}` (`application/activity+json`), and Atom at `/atom`, `/users/{id}/atom`,
 //! `/users/{id}/feed/atom`, `/groups/{id}/atom`, `/posts/{id}/atom` (`application/atom+xml`).
 //!
-//! Each shows what its HTML page shows (the selection of [`streams`](super::streams)), a
-//! page at a time with the same `?after=` cursor; `next` links are absolute, built from the
+//! Each shows what its HTML page shows (both read their selection from [`streams`]), a page
+//! at a time with the same `?after=` cursor; `next` links are absolute, built from the
 //! configured [`BaseUrl`](stream_core::BaseUrl), never from the request's `Host` header.
 
 use super::handlers::{After, Id, find_group, find_post, find_user};
