@@ -3,7 +3,8 @@
 //!
 //! A page of a stream becomes one feed document: its `id` is the stream's absolute URL (the
 //! same on every page), its `rel="self"` link the page's URL, `rel="next"` the next page
-//! (RFC 5005's paged feeds), `updated` the newest action's time. Each action is an entry
+//! (RFC 5005's paged feeds), `updated` the newest action's time (the Unix epoch for an empty
+//! page). Each action is an entry
 //! whose `id` is the activity's IRI ([`Iri::activity`], the `id` of its Activity Streams
 //! form, so both formats name an action alike), `updated` and `published` its timestamp,
 //! its author the actor, and `title` and `content` one line of text:

@@ -83,7 +83,12 @@ pub use sea_orm;
 /// uses the model's own `Display` impl; without either, the model shows as its name and
 /// primary key (`post 7`). See [`Streamable::fmt_display`].
 ///
-/// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
+/// `as2(type = "Person", name = "field", id = "/path/{field}", url = "/path/{field}")` says
+/// how the model looks in Activity Streams 2.0 (every key optional; see [`As2Object`] for the
+/// defaults), and `as2(manual)` leaves [`As2Object`] to a hand-written impl.
+///
+/// The derive implements [`Streamable`](trait@Streamable) and [`As2Object`], and leaves a
+/// hidden macro in the
 /// module through which [`action_entity!`] learns the roles, in this crate or another: the
 /// models may live in a crate of their own (say `entities`, as sea-orm-cli lays them out) and
 /// the action entity in the application, which lists `entities::user`. The crate of the models
@@ -111,6 +116,8 @@ pub use stream_derive::Streamable;
 /// ```
 ///
 /// `#[verb(label = "...")]` is optional: the default label is the variant name in words.
+/// `#[verb(as2 = "Like")]` gives the Activity Streams 2.0 type of its actions (a type of the
+/// vocabulary, or an absolute IRI of an extension's); without it, `Activity`.
 /// Slugs longer than 255 characters, variants with fields and unknown keys are compile errors.
 /// `#[verb(crate = path)]` on the enum names this crate where it is not `::stream_core` (see
 /// [`Streamable`](derive@Streamable)).
