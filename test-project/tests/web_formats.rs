@@ -270,6 +270,20 @@ async fn two_reads_give_the_same_documents() {
     assert_eq!(json.ids, atom.ids, "an entry's id is its activity's id");
 }
 
+/// An `/api/..` error is JSON with a sentence; an Atom route's is the site's HTML error page.
+fn assert_error_body(reply: &Reply, route: &str) {
+    if route.starts_with("/api/") {
+        assert_eq!(reply.content_type(), "application/json", "{route}");
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("JSON");
+        assert!(
+            json["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{route}: {json}"
+        );
+    } else {
+        assert!(reply.content_type().starts_with("text/html"), "{route}");
+    }
+}
+
 const ROUTES: [&str; 10] = [
     "/api/everyone",
     "/api/users/1",
@@ -318,6 +332,7 @@ async fn an_unknown_object_is_404_on_every_route() {
             let uri = route.replacen("/1", &format!("/{id}"), 1);
             let reply = get(&app, &uri).await;
             assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+            assert_error_body(&reply, route);
         }
     }
 }

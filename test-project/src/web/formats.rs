@@ -6,6 +6,8 @@
 //! Each shows what its HTML page shows (both read their selection from [`streams`]), a page
 //! at a time with the same `?after=` cursor; `next` links are absolute, built from the
 //! configured [`BaseUrl`](stream_core::BaseUrl), never from the request's `Host` header.
+//! A bad cursor is a 400 and an unknown id a 404: as JSON (`{"error": ..}`) on `/api/..`,
+//! as the site's error page on the feeds.
 
 use super::handlers::{After, Id, find_group, find_post, find_user};
 use super::{AppState, PAGE_SIZE, WebError, streams};
@@ -18,6 +20,29 @@ use stream_core::atom::{self, AtomFeed};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{DatabaseConnection, Select};
 use stream_core::{Cursor, Page};
+
+/// An error of an `/api/..` route: its status, and `{"error": "<sentence>"}` as JSON, for a
+/// client that reads JSON rather than an HTML error page.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(error: WebError) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.0.message }).to_string();
+        (
+            self.0.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
+}
 
 /// The links a page's `<head>` gives to its other formats.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,59 +201,63 @@ fn text(action: &action::Loaded) -> String {
 pub async fn api_everyone(
     State(state): State<AppState>,
     uri: Uri,
-    after: After,
-) -> Result<Response, WebError> {
-    StreamOf::Everyone
-        .activity_streams(&state, &uri, after)
-        .await
+    after: Result<After, WebError>,
+) -> Result<Response, ApiError> {
+    Ok(StreamOf::Everyone
+        .activity_streams(&state, &uri, after?)
+        .await?)
 }
 
 /// `GET /api/users/{id}`.
 pub async fn api_user(
     State(state): State<AppState>,
     uri: Uri,
-    Id(id): Id,
-    after: After,
-) -> Result<Response, WebError> {
-    StreamOf::User(id)
-        .activity_streams(&state, &uri, after)
-        .await
+    id: Result<Id, WebError>,
+    after: Result<After, WebError>,
+) -> Result<Response, ApiError> {
+    let Id(id) = id?;
+    Ok(StreamOf::User(id)
+        .activity_streams(&state, &uri, after?)
+        .await?)
 }
 
 /// `GET /api/users/{id}/feed`.
 pub async fn api_feed(
     State(state): State<AppState>,
     uri: Uri,
-    Id(id): Id,
-    after: After,
-) -> Result<Response, WebError> {
-    StreamOf::Feed(id)
-        .activity_streams(&state, &uri, after)
-        .await
+    id: Result<Id, WebError>,
+    after: Result<After, WebError>,
+) -> Result<Response, ApiError> {
+    let Id(id) = id?;
+    Ok(StreamOf::Feed(id)
+        .activity_streams(&state, &uri, after?)
+        .await?)
 }
 
 /// `GET /api/groups/{id}`.
 pub async fn api_group(
     State(state): State<AppState>,
     uri: Uri,
-    Id(id): Id,
-    after: After,
-) -> Result<Response, WebError> {
-    StreamOf::Group(id)
-        .activity_streams(&state, &uri, after)
-        .await
+    id: Result<Id, WebError>,
+    after: Result<After, WebError>,
+) -> Result<Response, ApiError> {
+    let Id(id) = id?;
+    Ok(StreamOf::Group(id)
+        .activity_streams(&state, &uri, after?)
+        .await?)
 }
 
 /// `GET /api/posts/{id}`.
 pub async fn api_post(
     State(state): State<AppState>,
     uri: Uri,
-    Id(id): Id,
-    after: After,
-) -> Result<Response, WebError> {
-    StreamOf::Post(id)
-        .activity_streams(&state, &uri, after)
-        .await
+    id: Result<Id, WebError>,
+    after: Result<After, WebError>,
+) -> Result<Response, ApiError> {
+    let Id(id) = id?;
+    Ok(StreamOf::Post(id)
+        .activity_streams(&state, &uri, after?)
+        .await?)
 }
 
 /// `GET /atom`.
