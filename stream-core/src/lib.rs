@@ -6,7 +6,9 @@
 //! generated entity is an ordinary sea-orm entity — `action::Column::ActorUser`,
 //! `action::Column::TargetPost`, … — and the API lives on [`ActionEntity`]:
 //! [`send`](ActionEntity::send), [`get_or_create`](ActionEntity::get_or_create),
-//! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`].
+//! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`]. Any stream page
+//! comes out as Activity Streams 2.0 JSON (module `activitystreams`, feature
+//! `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
 //!
 //! # Example
 //!
@@ -17,9 +19,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "activitystreams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "activitystreams")))]
 pub mod activitystreams;
 mod as2;
 #[cfg(feature = "atom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "atom")))]
 pub mod atom;
 mod bulk;
 mod entity;
