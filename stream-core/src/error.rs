@@ -72,6 +72,16 @@ pub enum StreamError {
         source: Arc<dyn std::error::Error + Send + Sync>,
     },
 
+    /// A base URL for the Activity Streams and Atom output that is not an absolute
+    /// `http(s)` URL without query and fragment (see [`BaseUrl`](crate::BaseUrl)).
+    #[error("invalid base URL `{url}`: {why}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

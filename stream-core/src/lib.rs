@@ -9,6 +9,8 @@
 //! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`]. Every write runs on
 //! a connection or in a [`Transaction`], which commits the application's rows and its actions
 //! together and fires their signal only after the outermost commit.
+//! Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
+//! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
 //!
 //! # Example
 //!
@@ -18,6 +20,13 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "activitystreams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "activitystreams")))]
+pub mod activitystreams;
+mod as2;
+#[cfg(feature = "atom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "atom")))]
+pub mod atom;
 mod bulk;
 mod entity;
 mod error;
@@ -35,6 +44,7 @@ mod streamable;
 mod transaction;
 mod verb;
 
+pub use as2::{As2Object, BaseUrl, Iri, LoadedAction, StreamObject, page_url};
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
 #[cfg(feature = "json")]
@@ -83,7 +93,12 @@ pub use sea_orm;
 /// uses the model's own `Display` impl; without either, the model shows as its name and
 /// primary key (`post 7`). See [`Streamable::fmt_display`].
 ///
-/// The derive implements [`Streamable`](trait@Streamable) and leaves a hidden macro in the
+/// `as2(type = "Person", name = "field", id = "/path/{field}", url = "/path/{field}")` says
+/// how the model looks in Activity Streams 2.0 (every key optional; see [`As2Object`] for the
+/// defaults), and `as2(manual)` leaves [`As2Object`] to a hand-written impl.
+///
+/// The derive implements [`Streamable`](trait@Streamable) and [`As2Object`], and leaves a
+/// hidden macro in the
 /// module through which [`action_entity!`] learns the roles, in this crate or another: the
 /// models may live in a crate of their own (say `entities`, as sea-orm-cli lays them out) and
 /// the action entity in the application, which lists `entities::user`. The crate of the models
@@ -111,6 +126,8 @@ pub use stream_derive::Streamable;
 /// ```
 ///
 /// `#[verb(label = "...")]` is optional: the default label is the variant name in words.
+/// `#[verb(as2 = "Like")]` gives the Activity Streams 2.0 type of its actions (a type of the
+/// vocabulary, or an absolute IRI of an extension's); without it, `Activity`.
 /// Slugs longer than 255 characters, variants with fields and unknown keys are compile errors.
 /// `#[verb(crate = path)]` on the enum names this crate where it is not `::stream_core` (see
 /// [`Streamable`](derive@Streamable)).
@@ -304,8 +321,9 @@ pub mod prelude {
     #[cfg(feature = "json")]
     pub use crate::ActionData;
     pub use crate::{
-        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Hydrate, NewAction,
-        Paginate, PublicActions, PublicOnly, Role, Streamable, Target,
+        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn, Hydrate,
+        LoadedAction, NewAction, Paginate, PublicActions, PublicOnly, Role, StreamObject,
+        Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -323,6 +341,7 @@ pub mod __private {
     pub use crate::__stream_require_json_feature as require_json_feature;
     #[cfg(feature = "json")]
     pub use crate::ActionData;
+    pub use crate::as2::path_segment;
     /// The error of a generated getter whose role is empty or whose row is gone, and the same
     /// inside the `DbErr` a decoder must return.
     pub use crate::error::{missing_role, missing_role_db};
@@ -330,8 +349,9 @@ pub mod __private {
         column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
     pub use crate::{
-        ActionEntity, ActionObject, Actor, FollowEntity, Followable, FollowsIn, Involved,
-        PublicActions, Role, RoleRef, Signal, StreamError, Streamable, Target, Verb,
+        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn,
+        Involved, LoadedAction, PublicActions, Role, RoleRef, Signal, StreamError, StreamObject,
+        Streamable, Target, Verb,
     };
     /// The JSON value of the `data` column.
     #[cfg(feature = "json")]
@@ -344,6 +364,16 @@ pub mod __private {
         json: Option<&Json>,
     ) -> crate::Result<Option<T>> {
         crate::extra::decode(action, json)
+    }
+
+    /// The derive's default Activity Streams `id` of a model: `/<stream name>/<key>`.
+    pub fn as2_default_id<M: Streamable>(model: &M) -> ::std::string::String {
+        crate::as2::default_id(model)
+    }
+
+    /// The derive's default Activity Streams `name` of a model: its `display`.
+    pub fn as2_default_name<M: Streamable>(model: &M) -> ::std::string::String {
+        crate::as2::default_name(model)
     }
 
     /// Compile-time check that a listed model derives `Streamable`.

@@ -43,6 +43,12 @@ pub trait Verb:
         self.to_value()
     }
 
+    /// The Activity Streams 2.0 type of an action with this verb: `Like`, `Follow`, `Create`
+    /// .. or an absolute IRI, from `#[verb(as2 = "Like")]`; `Activity` without one.
+    fn as2_type(&self) -> &'static str {
+        "Activity"
+    }
+
     /// Every variant, in declaration order.
     fn all() -> Vec<Self> {
         <Self as sea_orm::Iterable>::iter().collect()

@@ -102,15 +102,23 @@ pub mod post {
     trait Target {}
     #[allow(dead_code)]
     mod core {}
+    #[allow(dead_code)]
+    struct As2Object;
+    #[allow(dead_code)]
+    struct String;
 
     /// A post.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
     #[sea_orm(table_name = "blog_post")]
-    #[stream(target, name = "post")]
+    #[stream(
+        target,
+        name = "post",
+        as2(type = "Article", name = "slug", url = "/posts/{slug}")
+    )]
     pub struct Model {
         /// Primary key.
         #[sea_orm(primary_key, auto_increment = false)]
-        pub slug: std::string::String,
+        pub slug: ::std::string::String,
     }
 
     /// None.
@@ -135,7 +143,7 @@ pub mod verbs {
     pub enum Activity {
         /// Someone follows someone.
         #[sea_orm(string_value = "follow")]
-        #[verb(label = "follows")]
+        #[verb(label = "follows", as2 = "Follow")]
         Follow,
         /// Someone wrote something.
         #[sea_orm(string_value = "wrote")]

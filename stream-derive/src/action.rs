@@ -7,6 +7,7 @@
 mod columns;
 mod entity;
 mod hydration;
+mod loaded;
 mod relations;
 mod roles;
 mod valid;
@@ -301,6 +302,7 @@ fn emit(input: &ActionInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
     let relations = relations::generate(&plan);
     let roles = roles::generate(&plan);
     let hydration = hydration::generate(&plan);
+    let loaded = loaded::generate(&plan);
     let entity = entity::generate(&plan);
     // The items of the module the first pass declared.
     Ok(quote! {
@@ -313,6 +315,7 @@ fn emit(input: &ActionInput, infos: &[ModelInfo]) -> syn::Result<TokenStream> {
         #relations
         #roles
         #hydration
+        #loaded
         #entity
     })
 }

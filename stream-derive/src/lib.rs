@@ -8,6 +8,7 @@
 //! that the one mistake is reported once, not again by every use of the type.
 
 mod action;
+mod as2;
 mod attr;
 mod fallback;
 mod follow;

@@ -1,6 +1,7 @@
 //! `#[derive(Streamable)]`: parse the model and its `#[stream(..)]` roles, then emit the
 //! `Streamable` impl and the hidden callback macro that hands the roles to `action_entity!`.
 
+use crate::as2::{As2Attr, As2Model};
 use crate::attr::{Errors, SeaOrmAttr, crate_path, is_snake_identifier, upper_camel};
 use crate::input::default_crate;
 use crate::relay;
@@ -34,6 +35,8 @@ struct Model<'a> {
     /// Every field, in order, with its `Column` variant if it is a column (sea-orm's
     /// `ignore`d fields and relation fields are not).
     fields: Vec<(&'a Field, Option<Ident>)>,
+    /// `#[stream(as2(..))]`, checked.
+    as2: As2Model,
 }
 
 /// How the model shows itself in rendered actions: `#[stream(display = "field")]` or
@@ -122,8 +125,10 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<
         name: name_override,
         display,
         krate,
+        as2,
     } = parse_stream_attr(input, errors);
     let display = display.and_then(|display| display_of(input, fields, display, errors));
+    let as2 = As2Model::new(&input.ident, as2, fields, errors);
     let name = column_suffix(input, &sea_orm, name_override, errors);
 
     let mut primary_keys = Vec::new();
@@ -179,6 +184,7 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Parsed<
             roles,
             display,
             fields: columns,
+            as2,
         }),
     })
 }
@@ -368,6 +374,7 @@ struct StreamAttr {
     name: Option<LitStr>,
     display: DisplayAttr,
     krate: Path,
+    as2: Option<As2Attr>,
 }
 
 fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
@@ -375,6 +382,7 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
     let mut name: Option<LitStr> = None;
     let mut display: DisplayAttr = None;
     let mut krate: Option<Path> = None;
+    let mut as2: Option<As2Attr> = None;
     let mut last_attr = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("stream")) {
         last_attr = Some(attr);
@@ -402,6 +410,12 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
                     None
                 });
                 return Ok(());
+            } else if meta.path.is_ident("as2") {
+                if as2.is_some() {
+                    errors.push(meta.error("duplicate `as2` in `#[stream(..)]`; give it once"));
+                }
+                as2 = Some(As2Attr::parse(&meta, errors)?);
+                return Ok(());
             } else if meta.path.is_ident("crate") {
                 if krate.is_some() {
                     errors.push(meta.error("duplicate `crate` in `#[stream(..)]`; give it once"));
@@ -416,10 +430,10 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
                     .unwrap_or_default();
                 let suggestion = crate::attr::did_you_mean(
                     &key,
-                    ["actor", "target", "action_object", "name", "display", "crate"],
+                    ["actor", "target", "action_object", "name", "display", "as2", "crate"],
                 );
                 errors.push(meta.error(format!(
-                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"`, `display = \"field\"` or `crate = path::to::stream_core`{suggestion}"
+                    "unknown key `{key}` in `#[stream(..)]`; expected `actor`, `target`, `action_object`, `name = \"...\"`, `display = \"field\"`, `as2(..)` or `crate = path::to::stream_core`{suggestion}"
                 )));
                 crate::attr::skip_value(&meta)?;
                 return Ok(());
@@ -460,6 +474,7 @@ fn parse_stream_attr(input: &DeriveInput, errors: &mut Errors) -> StreamAttr {
         name,
         display,
         krate: krate.unwrap_or_else(default_crate),
+        as2,
     }
 }
 
@@ -585,6 +600,7 @@ fn emit(model: &Model, export: &Ident) -> TokenStream {
         pk_value,
     } = decoder(model, &private, &column_type);
 
+    let as2 = model.as2.expand(ident, &private);
     let relay_items = relay::model_items(
         Some(&quote! {
             { name = #name, model = #model_ident, pk_column = #pk_column, roles = [#(#roles),*] }
@@ -614,6 +630,8 @@ fn emit(model: &Model, export: &Ident) -> TokenStream {
                 ::core::result::Result::Ok(#ident { #(#values),* })
             }
         }
+
+        #as2
 
         #relay_items
     }

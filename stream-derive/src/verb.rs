@@ -19,11 +19,14 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let krate = container_attr(&input.attrs, &mut errors);
     let mut arms = Vec::new();
+    let mut as2_arms = Vec::new();
     for variant in &data.variants {
-        let label = variant_label(variant, &mut errors)?;
+        let VariantAttr { label, as2 } = variant_attr(variant, &mut errors)?;
         let label = label.map_or_else(|| words(&variant.ident.to_string()), |l| l.value());
         let ident = &variant.ident;
         arms.push(quote! { Self::#ident => #label });
+        let as2 = as2.map_or_else(|| "Activity".to_owned(), |as2| as2.value());
+        as2_arms.push(quote! { Self::#ident => #as2 });
     }
     if let Err(error) = errors.finish() {
         return Ok(crate::fallback::verb(input, &krate, error));
@@ -36,6 +39,10 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         impl #impl_generics #krate::__private::Verb for #ident #ty_generics #where_clause {
             fn label(&self) -> &'static str {
                 match self { #(#arms,)* }
+            }
+
+            fn as2_type(&self) -> &'static str {
+                match self { #(#as2_arms,)* }
             }
         }
     })
@@ -67,8 +74,16 @@ fn container_attr(attrs: &[Attribute], errors: &mut Errors) -> Path {
     krate.unwrap_or_else(default_crate)
 }
 
-/// The variant's `#[verb(label = "...")]`; every mistake on the variant goes to `errors`.
-fn variant_label(variant: &Variant, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
+/// `#[verb(..)]` on a variant.
+struct VariantAttr {
+    label: Option<LitStr>,
+    /// `as2 = "Like"`, checked against the vocabulary.
+    as2: Option<LitStr>,
+}
+
+/// The variant's `#[verb(label = "...", as2 = "...")]`; every mistake on the variant goes to
+/// `errors`.
+fn variant_attr(variant: &Variant, errors: &mut Errors) -> syn::Result<VariantAttr> {
     if !matches!(variant.fields, Fields::Unit) {
         errors.push(syn::Error::new_spanned(
             &variant.fields,
@@ -76,9 +91,21 @@ fn variant_label(variant: &Variant, errors: &mut Errors) -> syn::Result<Option<L
         ));
     }
     let mut label: Option<LitStr> = None;
+    let mut as2: Option<LitStr> = None;
     for attr in variant.attrs.iter().filter(|a| a.path().is_ident("verb")) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("label") {
+            if meta.path.is_ident("as2") {
+                if as2.is_some() {
+                    errors.push(meta.error("duplicate `as2` in `#[verb(..)]`; give it once"));
+                }
+                let value = crate::as2::string_value(&meta, "as2", "as2 = \"Like\"", errors)?;
+                if let Some(value) = value.filter(|value| {
+                    crate::as2::check_type(value, crate::as2::ACTIVITY_TYPES, "activity", "Like", errors)
+                }) {
+                    as2 = Some(value);
+                }
+                Ok(())
+            } else if meta.path.is_ident("label") {
                 if label.is_some() {
                     errors.push(meta.error("duplicate `label` in `#[verb(..)]`; give it once"));
                 }
@@ -87,7 +114,7 @@ fn variant_label(variant: &Variant, errors: &mut Errors) -> syn::Result<Option<L
             } else {
                 let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
                 errors.push(meta.error(format!(
-                    "unknown key `{key}` in `#[verb(..)]`; expected `label = \"...\"` (the slug is sea-orm's `#[sea_orm(string_value = \"...\")]`)"
+                    "unknown key `{key}` in `#[verb(..)]`; expected `label = \"...\"` or `as2 = \"Like\"` (the slug is sea-orm's `#[sea_orm(string_value = \"...\")]`)"
                 )));
                 crate::attr::skip_value(&meta)
             }
@@ -107,7 +134,7 @@ fn variant_label(variant: &Variant, errors: &mut Errors) -> syn::Result<Option<L
             ));
         }
     }
-    Ok(label)
+    Ok(VariantAttr { label, as2 })
 }
 
 /// `ObjectEdited` → `Object edited`.

@@ -8,13 +8,15 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 The sample application of stream: a small social site with activity streams.
 
-Usage: test-project [--port PORT] [--database-url URL]
+Usage: test-project [--port PORT] [--database-url URL] [--base-url URL]
 
 Options:
   --port PORT           port on 127.0.0.1 to serve on (default 3000; 0 picks a free one)
   --database-url URL    database to use (default sqlite://stream-sample.sqlite?mode=rwc);
                         postgres://.. and mysql://.. need the `postgres` / `mysql` features:
                         cargo run -p test-project --features postgres -- --database-url ..
+  --base-url URL        where visitors reach the site, for the absolute links of the
+                        Atom and Activity Streams formats (default http://127.0.0.1:PORT)
   -h, --help            print this help
 ";
 
@@ -23,6 +25,7 @@ Options:
 struct Args {
     port: u16,
     database_url: String,
+    base_url: Option<String>,
 }
 
 impl Args {
@@ -30,6 +33,7 @@ impl Args {
         let mut parsed = Args {
             port: 3000,
             database_url: "sqlite://stream-sample.sqlite?mode=rwc".into(),
+            base_url: None,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -54,6 +58,11 @@ impl Args {
                         .map_err(|_| format!("--port {port}: not a port number"))?;
                 }
                 "--database-url" => parsed.database_url = value("--database-url")?,
+                "--base-url" => {
+                    let url = value("--base-url")?;
+                    stream_core::BaseUrl::new(&url).map_err(|e| format!("--base-url: {e}"))?;
+                    parsed.base_url = Some(url);
+                }
                 other => return Err(format!("unknown argument {other}")),
             }
         }
@@ -94,13 +103,20 @@ async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e} (try --port)", args.port))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
+    // The listen address unless told otherwise (behind a proxy, say): never the `Host`
+    // header of a request, which the client chooses.
+    let base = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let base = stream_core::BaseUrl::new(&base).map_err(|e| e.to_string())?;
     println!("stream sample app: http://{address}/");
     match seeded {
         Some(seeded) => println!("  database {} (new: seeded {seeded})", args.database_url),
         None => println!("  database {}", args.database_url),
     }
     println!("  choose a user under \"Acting as\" to post, comment, like and follow; Ctrl-C stops");
-    test_project::web::serve(listener, db)
+    test_project::web::serve(listener, db, base)
         .await
         .map_err(|e| e.to_string())
 }
@@ -122,6 +138,10 @@ mod tests {
         assert_eq!(args.database_url, "sqlite::memory:");
         assert_eq!(parse(&["--port=0"]).unwrap().unwrap().port, 0);
         assert_eq!(parse(&["--help"]).unwrap(), None);
+        let base = parse(&["--base-url", "https://example.org/social"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(base.base_url.as_deref(), Some("https://example.org/social"));
     }
 
     #[test]
@@ -129,5 +149,6 @@ mod tests {
         assert!(parse(&["--port"]).is_err());
         assert!(parse(&["--port", "http"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--base-url", "example.org"]).is_err());
     }
 }

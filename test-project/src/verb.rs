@@ -14,34 +14,34 @@ pub enum Verb {
     Default,
     /// An object was edited.
     #[sea_orm(string_value = "edit")]
-    #[verb(label = "Object edited")]
+    #[verb(as2 = "Update", label = "Object edited")]
     Edit,
     /// An object was created.
     #[sea_orm(string_value = "created")]
-    #[verb(label = "Object created")]
+    #[verb(as2 = "Create", label = "Object created")]
     Created,
     /// An object was deleted.
     #[sea_orm(string_value = "deleted")]
-    #[verb(label = "Object deleted")]
+    #[verb(as2 = "Delete", label = "Object deleted")]
     Deleted,
     /// An object was followed.
     #[sea_orm(string_value = "followed")]
-    #[verb(label = "Object followed")]
+    #[verb(as2 = "Follow", label = "Object followed")]
     Followed,
     /// A user liked something.
     #[sea_orm(string_value = "liked")]
-    #[verb(label = "liked")]
+    #[verb(as2 = "Like", label = "liked")]
     Liked,
     /// A user commented on something.
     #[sea_orm(string_value = "commented")]
-    #[verb(label = "commented on")]
+    #[verb(as2 = "Create", label = "commented on")]
     Commented,
     /// A user joined a group.
     #[sea_orm(string_value = "joined")]
-    #[verb(label = "joined")]
+    #[verb(as2 = "Join", label = "joined")]
     Joined,
     /// Someone follows someone (the original's tests use it).
     #[sea_orm(string_value = "follow")]
-    #[verb(label = "follows")]
+    #[verb(as2 = "Follow", label = "follows")]
     Follow,
 }

@@ -6,7 +6,11 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A comment a user wrote on a post.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "comment")]
-#[stream(action_object, display = "body")]
+#[stream(
+    action_object,
+    display = "body",
+    as2(type = "Note", url = "/posts/{post_id}#comment-{id}")
+)]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

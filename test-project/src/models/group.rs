@@ -6,7 +6,13 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A group, e.g. "rust".
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "group")]
-#[stream(actor, target, action_object, display = "name")]
+#[stream(
+    actor,
+    target,
+    action_object,
+    display = "name",
+    as2(type = "Group", url = "/groups/{id}")
+)]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

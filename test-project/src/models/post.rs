@@ -6,7 +6,12 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A post written by a user.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "post")]
-#[stream(target, action_object, display = "title")]
+#[stream(
+    target,
+    action_object,
+    display = "title",
+    as2(type = "Article", name = "title", url = "/posts/{id}")
+)]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

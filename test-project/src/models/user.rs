@@ -6,7 +6,13 @@ use stream_core::sea_orm::{self, entity::prelude::*};
 /// A registered user.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Streamable)]
 #[sea_orm(table_name = "user")]
-#[stream(actor, target, action_object, display = "username")]
+#[stream(
+    actor,
+    target,
+    action_object,
+    display = "username",
+    as2(type = "Person", url = "/users/{id}")
+)]
 pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]

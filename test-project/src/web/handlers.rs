@@ -6,7 +6,7 @@ use super::pages::{
     FeedPage, FollowButton, Following, GroupPage, Home, Layout, PostPage, Stream, UserPage,
 };
 use super::session::{self, Acting};
-use super::{AppState, PAGE_SIZE, WebError};
+use super::{AppState, PAGE_SIZE, WebError, streams};
 use crate::{Verb, action, comment, follow, group, post, user};
 use axum::extract::{Form, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -20,7 +20,7 @@ use stream_core::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
-use stream_core::{Cursor, FollowEntity, Followable, Role, Transaction};
+use stream_core::{Cursor, FollowEntity, Followable, Transaction};
 use stream_templates::askama::Template;
 
 /// The numeric id in the path; anything else is a 404.
@@ -84,6 +84,7 @@ async fn layout(db: &DatabaseConnection, acting: Acting, uri: &Uri) -> Result<La
         me: acting.0,
         users,
         path,
+        alternates: super::formats::alternates(uri.path()),
     })
 }
 
@@ -106,21 +107,21 @@ async fn stream(
     })
 }
 
-async fn find_user(db: &DatabaseConnection, id: i32) -> Result<user::Model, WebError> {
+pub(super) async fn find_user(db: &DatabaseConnection, id: i32) -> Result<user::Model, WebError> {
     user::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| WebError::not_found(format!("user {id}")))
 }
 
-async fn find_group(db: &DatabaseConnection, id: i32) -> Result<group::Model, WebError> {
+pub(super) async fn find_group(db: &DatabaseConnection, id: i32) -> Result<group::Model, WebError> {
     group::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| WebError::not_found(format!("group {id}")))
 }
 
-async fn find_post(db: &DatabaseConnection, id: i32) -> Result<post::Model, WebError> {
+pub(super) async fn find_post(db: &DatabaseConnection, id: i32) -> Result<post::Model, WebError> {
     post::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -160,8 +161,7 @@ pub async fn home(
         .order_by_asc(group::Column::Name)
         .all(db)
         .await?;
-    let everyone = action::Entity::stream().public_only();
-    let stream = stream(db, everyone, after, &uri).await?;
+    let stream = stream(db, streams::everyone(), after, &uri).await?;
     render(Home {
         layout,
         groups,
@@ -183,11 +183,13 @@ pub async fn user_page(
     let follow = follow_button(db, layout.me.as_ref(), "user", user.id, &user).await?;
     let followers = follow::Entity::followers(&user).count(db).await?;
     // A user's private actions show on their own page, to them alone.
-    let mut actions = action::Entity::for_actor(&user);
-    if !layout.is_me(&user.id) {
-        actions = actions.public_only();
-    }
-    let stream = stream(db, actions, after, &uri).await?;
+    let stream = stream(
+        db,
+        streams::user(&user, layout.is_me(&user.id)),
+        after,
+        &uri,
+    )
+    .await?;
     render(UserPage {
         layout,
         user,
@@ -222,12 +224,7 @@ pub async fn feed_page(
             .all(db)
             .await?,
     };
-    let followed = action::Entity::followed_by_in::<follow::Entity>(
-        &user,
-        &[Role::Actor, Role::Target, Role::ActionObject],
-    )
-    .public_only();
-    let stream = stream(db, followed, after, &uri).await?;
+    let stream = stream(db, streams::feed(&user), after, &uri).await?;
     render(FeedPage {
         layout,
         user,
@@ -249,8 +246,7 @@ pub async fn group_page(
     let layout = layout(db, acting, &uri).await?;
     let follow = follow_button(db, layout.me.as_ref(), "group", group.id, &group).await?;
     let followers = follow::Entity::followers(&group).count(db).await?;
-    let involving = action::Entity::involving(&group).public_only();
-    let stream = stream(db, involving, after, &uri).await?;
+    let stream = stream(db, streams::group(&group), after, &uri).await?;
     render(GroupPage {
         layout,
         group,
@@ -295,8 +291,7 @@ pub async fn post_page(
         .count(db)
         .await?;
     let follow = follow_button(db, layout.me.as_ref(), "post", post.id, &post).await?;
-    let involving = action::Entity::involving(&post).public_only();
-    let stream = stream(db, involving, after, &uri).await?;
+    let stream = stream(db, streams::post(&post), after, &uri).await?;
     render(PostPage {
         layout,
         post,

@@ -9,35 +9,53 @@
 //! | `POST /posts`, `/posts/{id}/comments`, `/posts/{id}/like` | post, comment, like |
 //! | `POST /follow`, `/unfollow` | follow or unfollow a user, group or post |
 //! | `POST /act-as` | choose the user the visitor acts as (a cookie) |
+//! | `GET /api/everyone`, `/api/users/{id}`, `/api/users/{id}/feed`, `/api/groups/{id}`, `/api/posts/{id}` | each stream as Activity Streams 2.0 JSON |
+//! | `GET /atom`, `/users/{id}/atom`, `/users/{id}/feed/atom`, `/groups/{id}/atom`, `/posts/{id}/atom` | each stream as an Atom feed |
 //!
 //! Every stream takes `?after=<cursor>` for its older pages. Bad input gets a 4xx page (see
-//! [`WebError`]), never a 500.
+//! [`WebError`]), never a 500. The JSON and Atom formats (see [`formats`]) write absolute
+//! URLs from the [`BaseUrl`] the site is served under.
 
 mod error;
+pub mod formats;
 pub mod forms;
 mod handlers;
 pub mod pages;
 pub mod session;
+pub mod streams;
 
 pub use error::WebError;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use stream_core::BaseUrl;
 use stream_core::sea_orm::DatabaseConnection;
 
 /// Actions per page of every stream.
 pub const PAGE_SIZE: u64 = 20;
 
-/// What every handler gets: the database.
+/// Where the site is served when nothing else is said: the default address of `main`.
+pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:3000";
+
+/// What every handler gets: the database, and the URL the site is served under.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// The origin of the absolute URLs in the Activity Streams and Atom formats; configured,
+    /// since a request's `Host` header is whatever the client says.
+    pub base: BaseUrl,
 }
 
-/// The whole site, over `db` (migrated; seeded or not).
+/// The whole site, over `db` (migrated; seeded or not), served at [`DEFAULT_BASE_URL`].
 pub fn router(db: DatabaseConnection) -> Router {
+    let base = BaseUrl::new(DEFAULT_BASE_URL).expect("the default base URL is valid");
+    router_at(db, base)
+}
+
+/// The whole site, over `db`, served at `base` (the Activity Streams and Atom links use it).
+pub fn router_at(db: DatabaseConnection, base: BaseUrl) -> Router {
     Router::new()
         .route("/", get(handlers::home))
         .route("/style.css", get(handlers::style))
@@ -51,21 +69,32 @@ pub fn router(db: DatabaseConnection) -> Router {
         .route("/follow", post(handlers::follow))
         .route("/unfollow", post(handlers::unfollow))
         .route("/act-as", post(handlers::act_as))
+        .route("/api/everyone", get(formats::api_everyone))
+        .route("/api/users/{id}", get(formats::api_user))
+        .route("/api/users/{id}/feed", get(formats::api_feed))
+        .route("/api/groups/{id}", get(formats::api_group))
+        .route("/api/posts/{id}", get(formats::api_post))
+        .route("/atom", get(formats::atom_everyone))
+        .route("/users/{id}/atom", get(formats::atom_user))
+        .route("/users/{id}/feed/atom", get(formats::atom_feed))
+        .route("/groups/{id}/atom", get(formats::atom_group))
+        .route("/posts/{id}/atom", get(formats::atom_post))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(forms::MAX_FORM_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             handlers::panicked,
         ))
-        .with_state(AppState { db })
+        .with_state(AppState { db, base })
 }
 
-/// Serve the site on `listener` until Ctrl-C.
+/// Serve the site on `listener` until Ctrl-C, its absolute links under `base`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: DatabaseConnection,
+    base: BaseUrl,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db))
+    axum::serve(listener, router_at(db, base))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -17,6 +17,8 @@ pub struct Layout {
     pub users: Vec<user::Model>,
     /// This page's path and query, where forms come back to.
     pub path: String,
+    /// The page's stream as Atom and Activity Streams, if it shows one.
+    pub alternates: Option<super::formats::Alternates>,
 }
 
 impl Layout {

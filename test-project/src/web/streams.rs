@@ -1,0 +1,43 @@
+//! Which actions each page shows, in one place: the HTML pages, their Activity Streams JSON
+//! (`/api/..`) and their Atom feeds (`../atom`) read the same selection, so the three always
+//! agree. Every stream keeps to public actions, except a user's own page seen by that user:
+//! the JSON and Atom documents are public, so they never show a private action.
+
+use crate::{action, follow, group, post, user};
+use stream_core::prelude::*;
+use stream_core::sea_orm::Select;
+
+/// `/`: everyone's actions.
+pub fn everyone() -> Select<action::Entity> {
+    action::Entity::stream().public_only()
+}
+
+/// `/users/{id}`: what the user did; with `private`, their private actions too (their own
+/// page, seen by them).
+pub fn user(user: &user::Model, private: bool) -> Select<action::Entity> {
+    let actions = action::Entity::for_actor(user);
+    if private {
+        actions
+    } else {
+        actions.public_only()
+    }
+}
+
+/// `/users/{id}/feed`: actions whose actor, target or action object the user follows.
+pub fn feed(user: &user::Model) -> Select<action::Entity> {
+    action::Entity::followed_by_in::<follow::Entity>(
+        user,
+        &[Role::Actor, Role::Target, Role::ActionObject],
+    )
+    .public_only()
+}
+
+/// `/groups/{id}`: everything involving the group.
+pub fn group(group: &group::Model) -> Select<action::Entity> {
+    action::Entity::involving(group).public_only()
+}
+
+/// `/posts/{id}`: everything involving the post.
+pub fn post(post: &post::Model) -> Select<action::Entity> {
+    action::Entity::involving(post).public_only()
+}
