@@ -16,6 +16,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod arms;
 mod bulk;
 mod entity;
 mod error;
