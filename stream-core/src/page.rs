@@ -274,6 +274,14 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// The statement [`all`](Self::all) runs on `backend`: the select with the keyset
     /// condition and a literal `LIMIT size + 1`. For `EXPLAIN`, logging or a query of your own.
+    ///
+    /// On SQLite, a stream over several columns — a condition that starts with an `OR` of one
+    /// term per column, as `followed_by`, `followed_by_in`, `involving` and `for_actors` of
+    /// several models have — is read as one limited page of ids per term, merged:
+    /// `WHERE id IN (SELECT id FROM (<term 1> AND <the rest> ORDER BY .. LIMIT n) UNION ALL ..)
+    /// ORDER BY .. LIMIT n`. Its page then costs at most `n` index entries per followed object,
+    /// where SQLite would collect and sort every action matching the `OR`. Same rows, same
+    /// order, same cursors; still one statement.
     pub fn statement(&self, backend: DbBackend) -> Statement {
         match &self.cursor {
             None => Self::limited(&self.select, backend, self.fetch()),
