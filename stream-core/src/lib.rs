@@ -23,6 +23,7 @@
 #[cfg(feature = "activitystreams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "activitystreams")))]
 pub mod activitystreams;
+mod arms;
 mod as2;
 #[cfg(feature = "atom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "atom")))]

@@ -274,6 +274,14 @@ impl<A: ActionEntity> PageQuery<A> {
 
     /// The statement [`all`](Self::all) runs on `backend`: the select with the keyset
     /// condition and a literal `LIMIT size + 1`. For `EXPLAIN`, logging or a query of your own.
+    ///
+    /// On SQLite, a stream over several columns — a condition that starts with an `OR` of one
+    /// term per column, as `followed_by`, `followed_by_in`, `involving` and `for_actors` of
+    /// several models have — is read as one limited page of ids per term, merged:
+    /// `WHERE id IN (SELECT id FROM (<term 1> AND <the rest> ORDER BY .. LIMIT n) UNION ALL ..)
+    /// ORDER BY .. LIMIT n`. Its page then costs at most `n` index entries per followed object,
+    /// where SQLite would collect and sort every action matching the `OR`. Same rows, same
+    /// order, same cursors; still one statement.
     pub fn statement(&self, backend: DbBackend) -> Statement {
         match &self.cursor {
             None => Self::limited(&self.select, backend, self.fetch()),
@@ -361,9 +369,27 @@ impl<A: ActionEntity> PageQuery<A> {
     /// a hydrated page, its ten-table join costs far more to plan than to run) and SQLite may
     /// walk the wrong index. The limit is a number this library computed, so writing it into
     /// the SQL is safe.
+    ///
+    /// On SQLite a stream over several columns (a condition led by an `OR` of one term per
+    /// column: `followed_by`, `involving`, `for_actors` of several models) is read as one
+    /// limited page per term, merged by id (see `arms.rs`): SQLite would otherwise collect
+    /// and sort every matching action for the page.
     fn limited(select: &Select<A>, backend: DbBackend, fetch: u64) -> Statement {
         let mut statement = select.build(backend);
-        statement.sql.push_str(&format!(" LIMIT {fetch}"));
+        let parts = (backend == DbBackend::Sqlite).then(|| role_joins::<A>(backend));
+        match parts.and_then(|joins| {
+            crate::arms::split(
+                &statement,
+                &joins.plain,
+                &joins.order,
+                &joins.table,
+                &joins.id,
+                fetch,
+            )
+        }) {
+            Some(arms) => statement = arms,
+            None => statement.sql.push_str(&format!(" LIMIT {fetch}")),
+        }
         // The cursor's timestamp: MariaDB nulls a `DateTime<Utc>` parameter outside
         // 1970..2038 (see `schema::timestamp_value`).
         crate::shared::bind_timestamps_for_backend(&mut statement);
@@ -431,6 +457,12 @@ struct RoleJoins {
     plain: String,
     /// .. and what replaces it: `SELECT <columns> FROM <table> LEFT JOIN ..`.
     flat: String,
+    /// The newest-first `ORDER BY ..` every stream ends with.
+    order: String,
+    /// The quoted table name ..
+    table: String,
+    /// .. and id column.
+    id: String,
 }
 
 /// The [`RoleJoins`] of `A` on `backend`, built once: they bind no values and never change,
@@ -479,11 +511,20 @@ fn build_role_joins<A: ActionEntity>(backend: DbBackend) -> RoleJoins {
     let join = joins.sql[from..]
         .find(" LEFT JOIN ")
         .map_or(joins.sql.len(), |at| from + at);
+    let newest = crate::lookup::newest_first(A::find()).build(backend).sql;
+    let order = newest
+        .strip_prefix(plain.as_str())
+        .expect("ordering a select adds to its end")
+        .trim_start()
+        .to_owned();
     RoleJoins {
         select: format!("{} FROM (", &joins.sql[..from]),
         rest: format!(") AS {table}{}", &joins.sql[join..]),
         plain,
         flat,
+        order,
+        id: quoted(backend, sea_orm::IdenStatic::as_str(&A::ID)),
+        table,
     }
 }
 

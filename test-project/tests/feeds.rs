@@ -7,8 +7,8 @@ use chrono::{TimeZone, Utc};
 use common::{Backend, Beatles, TestDb, beatles};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, JoinType, PaginatorTrait, QueryOrder, QuerySelect,
-    QueryTrait, RelationTrait, Select, Statement, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, Statement, sea_query::Expr,
 };
 use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
 use test_project::{Verb, action, follow, group, post, user};
@@ -23,6 +23,8 @@ common::on_every_backend!(
     bulk_send_is_all_or_nothing_with_a_signal_per_action,
     hydrated_pages_are_one_statement_and_carry_the_cursor,
     bulk_rows_keep_exactly_the_columns_they_set,
+    streams_over_several_columns_page_like_their_plain_condition,
+    a_follower_of_a_thousand_objects_pages_like_the_plain_condition,
 );
 
 async fn cursors_walk_a_stream_page_by_page_without_gaps_or_repeats(db: TestDb) {
@@ -298,6 +300,63 @@ async fn pages_use_an_index_and_never_offset(db: TestDb) {
         &plan,
         &["newest-actor_user", "timestamp_id"],
     );
+    // On SQLite, one limited page per column of the role, none of them a MULTI-INDEX OR that
+    // collects and sorts every match: each walks its column's index (covering: the page's
+    // rows are read by id after), or the (timestamp, id) one newest first where the
+    // statistics say the followed objects act often. With a cursor too, and for `involving`.
+    if db.backend == Backend::Sqlite {
+        let pages = [
+            (
+                "user stream",
+                query.hydrated_statement(backend),
+                &["actor_user", "actor_group"][..],
+            ),
+            (
+                "user stream after a cursor",
+                action::Entity::followed_by::<follow::Entity>(&users[0])
+                    .page(cursor.as_ref(), 20)
+                    .statement(backend),
+                &["actor_user", "actor_group"],
+            ),
+            (
+                "involving after a cursor",
+                action::Entity::involving(&users[3])
+                    .page(cursor.as_ref(), 20)
+                    .hydrated_statement(backend),
+                &["actor_user", "target_user", "action_object_user"],
+            ),
+        ];
+        for (name, statement, columns) in pages {
+            let steps = self::plan(&db, statement).await;
+            assert!(!steps.contains("MULTI-INDEX OR"), "{name}: {steps}");
+            assert!(
+                steps.contains("SEARCH stream_action USING INTEGER PRIMARY KEY (rowid=?)"),
+                "{name} reads the page by id: {steps}"
+            );
+            let arms: Vec<&str> = steps.split("CO-ROUTINE stream_arm_").skip(1).collect();
+            assert_eq!(
+                arms.len(),
+                columns.len(),
+                "{name}: one page per column: {steps}"
+            );
+            for column in columns {
+                let own =
+                    format!("USING COVERING INDEX idx-stream_action-newest-{column} ({column}=");
+                let newest = "USING INDEX idx-stream_action-timestamp_id";
+                assert!(
+                    arms.iter()
+                        .any(|arm| arm.contains(&own) || arm.contains(newest)),
+                    "{name} walks an index for {column}: {steps}"
+                );
+            }
+            for arm in arms {
+                assert!(
+                    arm.contains("idx-stream_action-newest-") || arm.contains("timestamp_id"),
+                    "{name}: every page walks an index: {steps}"
+                );
+            }
+        }
+    }
     let page = query.hydrated(&*db).await.unwrap();
     assert_eq!(page.items.len(), 20);
     assert!(page.items.iter().all(|loaded| matches!(
@@ -950,4 +1009,230 @@ async fn sqlite_cache_size(db: &TestDb) -> Option<i64> {
         .unwrap()
         .unwrap();
     Some(row.try_get_by_index::<i64>(0).unwrap())
+}
+
+/// Every page of `select`, walked by cursor with pages of `size`, read plain and hydrated:
+/// the ids of each walk, after checking that the walk read one statement per page and that,
+/// on SQLite, a stream over several columns was read as one limited page per column.
+async fn walk(db: &TestDb, name: &str, select: &Select<action::Entity>, size: u64) -> Vec<i64> {
+    let backend = db.get_database_backend();
+    let several = select
+        .as_query()
+        .to_string(stream_core::sea_orm::sea_query::SqliteQueryBuilder);
+    let several = several.contains(" OR ");
+    let mut walks = Vec::new();
+    for hydrated in [false, true] {
+        let (mut ids, mut cursor, mut pages) = (Vec::new(), None::<Cursor>, 0);
+        loop {
+            let query = select.clone().page(cursor.as_ref(), size);
+            let statement = match hydrated {
+                false => query.statement(backend),
+                true => query.hydrated_statement(backend),
+            };
+            if db.backend == Backend::Sqlite {
+                assert_eq!(
+                    statement.sql.contains("UNION ALL"),
+                    several,
+                    "{name}: one limited page per column exactly when the condition is an OR \
+                     of several: {}",
+                    statement.sql
+                );
+            }
+            let mut counted = db.db.clone();
+            let statements = common::record_statements(&mut counted);
+            let page = if hydrated {
+                let page = query.hydrated(&counted).await.unwrap();
+                let next = page.next;
+                (
+                    page.items.iter().map(|l| l.action.id).collect::<Vec<_>>(),
+                    next,
+                )
+            } else {
+                let page = query.all(&counted).await.unwrap();
+                (page.items.iter().map(|a| a.id).collect(), page.next)
+            };
+            assert_eq!(
+                statements.lock().unwrap().len(),
+                1,
+                "{name}: one statement a page"
+            );
+            assert!(page.0.len() <= size as usize, "{name}");
+            pages += 1;
+            ids.extend(page.0);
+            match page.1 {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+            assert!(pages < 1_000, "{name}: the walk ends");
+        }
+        walks.push(ids);
+    }
+    assert_eq!(walks[0], walks[1], "{name}: plain and hydrated pages agree");
+    walks.remove(0)
+}
+
+/// The ids of `select` read whole with its plain condition (no page, no union), newest first.
+async fn plain_ids(db: &TestDb, select: &Select<action::Entity>) -> Vec<i64> {
+    select
+        .clone()
+        .all(&**db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect()
+}
+
+async fn streams_over_several_columns_page_like_their_plain_condition(db: TestDb) {
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let joplin = common::user(&db, "joplin").await;
+    let rust = common::group(&db, "rust").await;
+    let go = common::group(&db, "go").await;
+    let post = common::post(&db, &hendrix, "riffs").await;
+    let other = common::post(&db, &morrison, "poems").await;
+    // 120 actions over users and groups as actors and users, groups and posts as targets;
+    // actions go in threes at one timestamp, so ids break ties inside pages and across them.
+    let actors: [&dyn Actor<action::Entity>; 5] = [&hendrix, &rust, &morrison, &go, &joplin];
+    let targets: [&dyn Target<action::Entity>; 6] =
+        [&lennon, &rust, &post, &hendrix, &other, &joplin];
+    let verbs = [Verb::Default, Verb::Follow, Verb::Created];
+    let actions = (0..120).map(|i| {
+        let when = Utc.timestamp_opt(1_700_000_000 + i / 3, 0).unwrap();
+        let action = NewAction::new(&actors[i as usize % 5], verbs[i as usize % 3]).timestamp(when);
+        match i % 4 {
+            3 => action,
+            k => action.target(&targets[(i as usize + k as usize) % 6]),
+        }
+    });
+    let actions: Vec<_> = actions.collect();
+    action::Entity::send_many(&*db, actions).await.unwrap();
+    for object in [&hendrix as &dyn std::any::Any, &rust, &post] {
+        if let Some(user) = object.downcast_ref::<user::Model>() {
+            follow::Entity::follow(&*db, &lennon, user).await.unwrap();
+        } else if let Some(group) = object.downcast_ref::<group::Model>() {
+            follow::Entity::follow(&*db, &lennon, group).await.unwrap();
+        } else if let Some(post) = object.downcast_ref::<post::Model>() {
+            follow::Entity::follow(&*db, &lennon, post).await.unwrap();
+        }
+    }
+    follow::Entity::follow(&*db, &joplin, &go).await.unwrap();
+
+    let all_roles = [Role::Actor, Role::Target, Role::ActionObject];
+    let streams: Vec<(&str, Select<action::Entity>)> = vec![
+        (
+            "followed_by",
+            action::Entity::followed_by::<follow::Entity>(&lennon),
+        ),
+        (
+            "followed_by_in, every role",
+            action::Entity::followed_by_in::<follow::Entity>(&lennon, &all_roles),
+        ),
+        (
+            "followed_by_in, actor and target, one verb",
+            action::Entity::followed_by_in::<follow::Entity>(&lennon, &[Role::Actor, Role::Target])
+                .filter(action::Column::Verb.eq(Verb::Follow)),
+        ),
+        (
+            "followed_by of a follower of nothing",
+            action::Entity::followed_by::<follow::Entity>(&morrison),
+        ),
+        ("involving a user", action::Entity::involving(&hendrix)),
+        ("involving a group", action::Entity::involving(&rust)),
+        (
+            "involving any post",
+            action::Entity::involving_any::<post::Model>(),
+        ),
+        (
+            "for_actors of two models",
+            action::Entity::for_actors([&hendrix as &dyn Actor<_>, &rust, &joplin]),
+        ),
+        (
+            "for_targets of three models",
+            action::Entity::for_targets([&lennon as &dyn Target<_>, &rust, &post]),
+        ),
+        (
+            "for_actors of one model",
+            action::Entity::for_actors([&hendrix, &joplin]),
+        ),
+        ("every action", action::Entity::stream()),
+    ];
+    let mut nonempty = 0;
+    for (name, select) in &streams {
+        let expected = plain_ids(&db, select).await;
+        nonempty += usize::from(expected.len() > 7);
+        for size in [1, 7, 20] {
+            assert_eq!(
+                walk(&db, name, select, size).await,
+                expected,
+                "{name}, pages of {size}"
+            );
+        }
+    }
+    assert_eq!(
+        nonempty,
+        streams.len() - 1,
+        "only the follower of nothing has an empty stream"
+    );
+    assert!(plain_ids(&db, &streams[3].1).await.is_empty());
+}
+
+async fn a_follower_of_a_thousand_objects_pages_like_the_plain_condition(db: TestDb) {
+    let fan = common::user(&db, "fan").await;
+    let insert = (0..1_000)
+        .map(|i| format!("('user{i}')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    db.execute_unprepared(&format!(
+        "INSERT INTO {} (username) VALUES {insert}",
+        db.backend.quote("user")
+    ))
+    .await
+    .unwrap();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.ne(fan.id))
+        .order_by_asc(user::Column::Id)
+        .all(&*db)
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 1_000);
+    let groups = [common::group(&db, "a").await, common::group(&db, "b").await];
+    for user in &users {
+        follow::Entity::follow(&*db, &fan, user).await.unwrap();
+    }
+    follow::Entity::follow(&*db, &fan, &groups[0])
+        .await
+        .unwrap();
+    // 400 actions, by 400 of the followed users, a group and the fan himself (not followed),
+    // in pairs at one timestamp.
+    let actions = (0..400usize).map(|i| {
+        let when = Utc
+            .timestamp_opt(1_700_000_000 + (i / 2) as i64, 0)
+            .unwrap();
+        let actor: &dyn Actor<action::Entity> = match i % 10 {
+            0 => &groups[0],
+            1 => &groups[1],
+            2 => &fan,
+            _ => &users[(i * 7) % 1_000],
+        };
+        NewAction::new(&actor, Verb::Default).timestamp(when)
+    });
+    let actions: Vec<_> = actions.collect();
+    action::Entity::send_many(&*db, actions).await.unwrap();
+    let stream = action::Entity::followed_by::<follow::Entity>(&fan);
+    let expected = plain_ids(&db, &stream).await;
+    assert_eq!(
+        expected.len(),
+        320,
+        "the followed users' and group's actions"
+    );
+    for size in [20, 100] {
+        assert_eq!(
+            walk(&db, "a thousand follows", &stream, size).await,
+            expected
+        );
+    }
 }
