@@ -209,6 +209,13 @@ pub trait ActionEntity:
         lookup::newest_first(Self::find())
     }
 
+    /// Delete old actions of the whole table in bounded batches: see [`Prune`](crate::Prune).
+    /// `A::prune()` is `A::stream().prune()`; any stream can be pruned the same way
+    /// ([`Prunable`](crate::Prunable)).
+    fn prune() -> crate::Prune<Self> {
+        crate::Prunable::prune(Self::stream())
+    }
+
     /// Actions involving `object` in any role, newest first.
     fn involving<M: Involved<Self>>(object: &M) -> Select<Self> {
         let key = object.involved_key();

@@ -48,6 +48,16 @@ pub enum StreamError {
         max: u64,
     },
 
+    /// A prune batch size of 0, or above
+    /// [`prune::MAX_BATCH_SIZE`](crate::prune::MAX_BATCH_SIZE); nothing was deleted.
+    #[error("a prune batch deletes 1 to {max} actions, not {size}")]
+    InvalidBatchSize {
+        /// The size asked for.
+        size: u64,
+        /// The largest batch: [`prune::MAX_BATCH_SIZE`](crate::prune::MAX_BATCH_SIZE).
+        max: u64,
+    },
+
     /// A timestamp outside the years 1000 to 9999, the range every backend stores and sorts
     /// alike (MySQL's `datetime`); nothing was stored.
     #[error("the timestamp {0} is outside the years 1000 to 9999 that actions can have")]

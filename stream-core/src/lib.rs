@@ -37,6 +37,7 @@ pub mod hydrate;
 pub mod lookup;
 mod mariadb;
 mod page;
+pub mod prune;
 pub mod schema;
 mod send;
 mod shared;
@@ -54,6 +55,7 @@ pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
+pub use prune::{Prunable, Prune, Pruned};
 pub use send::{GetOrCreate, SendAction, SendHydrated};
 pub use signal::{Signal, Subscription};
 pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
@@ -323,7 +325,7 @@ pub mod prelude {
     pub use crate::ActionData;
     pub use crate::{
         ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn, Hydrate,
-        LoadedAction, NewAction, Paginate, PublicActions, PublicOnly, Role, StreamObject,
+        LoadedAction, NewAction, Paginate, Prunable, PublicActions, PublicOnly, Role, StreamObject,
         Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
