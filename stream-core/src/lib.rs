@@ -9,7 +9,9 @@
 //! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`]. Every write runs on
 //! a connection or in a [`Transaction`], which commits the application's rows and its actions
 //! together and fires their signal only after the outermost commit.
-//! Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
+//! Any stream can be tailed live ([`live`]: each new action once, after its commit, resumable
+//! from a [`Cursor`]), and [`retract`](ActionEntity::retract) deletes an action and tells
+//! the live tails. Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
 //! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
 //!
 //! # Example

@@ -72,6 +72,9 @@
 //! - A retraction is delivered when the deleted action was part of the stream (known from
 //!   the deleted row), or when the row is not known in this process. Retractions are not
 //!   replayed by a catch-up: the row is gone.
+//! - Tails hear the [`Signal`](crate::Signal) of their action table, which is one per process:
+//!   a process that serves several databases with one action entity hears the actions of all
+//!   of them, and a tail would match another database's action with the same keys.
 
 use crate::signal::{Created, Event, Events};
 use crate::{ActionEntity, Cursor, FollowsIn, Involved, Role, RoleRef, Streamable};
@@ -397,11 +400,12 @@ pub trait Delivery<A: ActionEntity>: Send + 'static {
     /// The delivered action.
     type Item: Send + 'static;
 
+    /// The item of a created action; `None` when it no longer exists.
     #[doc(hidden)]
     fn from_created<'a>(
         created: &'a Created<A>,
         db: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, crate::Result<Self::Item>>;
+    ) -> BoxFuture<'a, crate::Result<Option<Self::Item>>>;
 
     #[doc(hidden)]
     fn read<'a>(
@@ -437,8 +441,8 @@ impl<A: ActionEntity> Delivery<A> for Rows {
     fn from_created<'a>(
         created: &'a Created<A>,
         _: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, crate::Result<Self::Item>> {
-        Box::pin(async move { Ok(Arc::clone(created.shared())) })
+    ) -> BoxFuture<'a, crate::Result<Option<Self::Item>>> {
+        Box::pin(async move { Ok(Some(Arc::clone(created.shared()))) })
     }
 
     fn read<'a>(
@@ -463,8 +467,15 @@ impl<A: ActionEntity> Delivery<A> for Hydrated {
     fn from_created<'a>(
         created: &'a Created<A>,
         db: &'a DatabaseConnection,
-    ) -> BoxFuture<'a, crate::Result<Self::Item>> {
-        Box::pin(async move { created.loaded(db).await.cloned() })
+    ) -> BoxFuture<'a, crate::Result<Option<Self::Item>>> {
+        Box::pin(async move {
+            match created.loaded(db).await {
+                Ok(loaded) => Ok(Some(loaded.clone())),
+                // Retracted (or deleted) since: its retraction follows.
+                Err(crate::StreamError::Database(sea_orm::DbErr::RecordNotFound(_))) => Ok(None),
+                Err(error) => Err(error),
+            }
+        })
     }
 
     fn read<'a>(
@@ -496,6 +507,9 @@ pub struct Tail<A: ActionEntity, D: Delivery<A> = Rows> {
     ready: VecDeque<LiveEvent<D::Item>>,
     delivered: Remembered,
     followed: Option<FollowedSet>,
+    /// Where a tail started "from now" catches up from if it falls behind before it
+    /// delivered anything.
+    started: Cursor,
 }
 
 struct FollowedSet {
@@ -542,6 +556,7 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
             ready: VecDeque::new(),
             delivered: Remembered::default(),
             followed: None,
+            started: Cursor::at(crate::shared::now(), 0),
         }
     }
 
@@ -579,9 +594,9 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                 Err(missed) => {
                     tracing::debug!(%missed, "a live tail fell behind; catching up from its cursor");
                     if self.watermark.is_none() {
-                        // Started from "now" and delivered nothing yet: catch up from the
-                        // oldest possible position the lost events could have.
-                        self.watermark = Some(Cursor::at(crate::shared::now(), 0));
+                        // Started from "now" and delivered nothing yet: catch up from when
+                        // the tail started.
+                        self.watermark = Some(self.started);
                     }
                     self.catch_up = true;
                 }
@@ -605,8 +620,9 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                 return Ok(());
             }
         }
-        let item = D::from_created(created, &self.db).await?;
-        self.deliver(item, cursor);
+        if let Some(item) = D::from_created(created, &self.db).await? {
+            self.deliver(item, cursor);
+        }
         Ok(())
     }
 
