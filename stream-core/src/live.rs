@@ -593,6 +593,9 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                 }
                 Err(missed) => {
                     tracing::debug!(%missed, "a live tail fell behind; catching up from its cursor");
+                    // The catch-up reads everything up to now; what arrives after it comes
+                    // from the signal again, de-duplicated against what the query read.
+                    self.events.skip_to_newest();
                     if self.watermark.is_none() {
                         // Started from "now" and delivered nothing yet: catch up from when
                         // the tail started.
