@@ -164,7 +164,7 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
     actions: impl IntoIterator<Item = NewAction<A>>,
 ) -> crate::Result<u64> {
     let backend = db.get_database_backend();
-    let listening = A::signal().subscriber_count() > 0;
+    let listening = A::signal().is_listened();
     let returns_rows = backend != DbBackend::MySql || writer.mariadb_returning().await?;
     let returning = listening && returns_rows;
     let per_row = listening && !returns_rows;
@@ -185,11 +185,7 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
     // and the signal waits for the caller's outermost commit.
     txn.commit().await?;
     if !stored.is_empty() {
-        writer.after_commit(Box::new(move || {
-            for action in stored {
-                A::signal().emit(action);
-            }
-        }));
+        writer.after_commit(Box::new(move || A::signal().emit_all(stored)));
     }
     Ok(count)
 }

@@ -28,6 +28,9 @@ mod as2;
 #[cfg(feature = "atom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "atom")))]
 pub mod atom;
+#[cfg(any(feature = "postgres", feature = "redis"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "postgres", feature = "redis"))))]
+pub mod bridge;
 mod bulk;
 mod entity;
 mod error;
