@@ -404,11 +404,13 @@ mod wire {
     }
 
     const CREATED: &str = "+";
+    const RETRACTED: &str = "-";
 
     /// `relayed` as messages of at most `MAX_PAYLOAD_BYTES`: `<origin> <kind> <id>,<id>,..`.
     pub(super) fn encode(origin: &str, relayed: &Relayed, into: &mut VecDeque<String>) {
         let (kind, ids) = match relayed {
             Relayed::Created(ids) => (CREATED, ids),
+            Relayed::Retracted(ids) => (RETRACTED, ids),
         };
         let head = format!("{origin} {kind} ");
         let mut message = head.clone();
@@ -427,6 +429,19 @@ mod wire {
         }
     }
 
+    /// `messages` with each run of the same kind made one, in order.
+    pub(super) fn coalesce(messages: Vec<Relayed>) -> Vec<Relayed> {
+        let mut merged: Vec<Relayed> = Vec::with_capacity(messages.len());
+        for message in messages {
+            match (merged.last_mut(), message) {
+                (Some(Relayed::Created(ids)), Relayed::Created(more))
+                | (Some(Relayed::Retracted(ids)), Relayed::Retracted(more)) => ids.extend(more),
+                (_, message) => merged.push(message),
+            }
+        }
+        merged
+    }
+
     pub(super) fn decode(payload: &str) -> Option<Message<'_>> {
         let mut parts = payload.splitn(3, ' ');
         let (origin, kind, ids) = (parts.next()?, parts.next()?, parts.next()?);
@@ -436,6 +451,7 @@ mod wire {
             .collect::<Option<Vec<i64>>>()?;
         let relayed = match kind {
             CREATED => Relayed::Created(ids),
+            RETRACTED => Relayed::Retracted(ids),
             _ => return None,
         };
         Some(Message { origin, relayed })
@@ -524,18 +540,24 @@ async fn publish_loop(
     let mut backoff = Backoff::new();
     let mut failing = false;
     loop {
+        let mut arrived = Vec::new();
         if pending.is_empty() {
             tokio::select! {
                 biased;
                 _ = &mut stop => break,
                 next = relayed.recv() => match next {
-                    Some(next) => wire::encode(&origin, &next, &mut pending),
+                    Some(next) => arrived.push(next),
                     None => return,
                 },
             }
         }
+        // Whatever else is waiting goes out with it: a burst of sends, a retraction by
+        // condition, in as few messages as fit.
         while let Ok(next) = relayed.try_recv() {
-            wire::encode(&origin, &next, &mut pending);
+            arrived.push(next);
+        }
+        for message in wire::coalesce(arrived) {
+            wire::encode(&origin, &message, &mut pending);
         }
         if pending.len() > MAX_PENDING_MESSAGES {
             let dropped = pending.len() - MAX_PENDING_MESSAGES;
@@ -579,8 +601,12 @@ async fn publish_loop(
             }
         }
     }
+    let mut arrived = Vec::new();
     while let Ok(next) = relayed.try_recv() {
-        wire::encode(&origin, &next, &mut pending);
+        arrived.push(next);
+    }
+    for message in wire::coalesce(arrived) {
+        wire::encode(&origin, &message, &mut pending);
     }
     for payload in pending {
         if let Err(error) = publisher.publish(&channel, &payload).await {
@@ -600,9 +626,9 @@ struct Receiver<A: ActionEntity> {
     db: DatabaseConnection,
     origin: String,
     channel: String,
-    /// The ids delivered last, oldest first, to deliver a repeated message once.
-    recent: VecDeque<i64>,
-    recent_set: HashSet<i64>,
+    /// The ids created and retracted last, to deliver a repeated message once.
+    created: Recent,
+    retracted: Recent,
     entity: PhantomData<fn() -> A>,
 }
 
@@ -612,8 +638,8 @@ impl<A: ActionEntity> Receiver<A> {
             db: db.clone(),
             origin: shared.origin.clone(),
             channel: shared.channel.clone(),
-            recent: VecDeque::new(),
-            recent_set: HashSet::new(),
+            created: Recent::default(),
+            retracted: Recent::default(),
             entity: PhantomData,
         }
     }
@@ -633,12 +659,20 @@ impl<A: ActionEntity> Receiver<A> {
         }
         match message.relayed {
             Relayed::Created(ids) => self.created(ids).await,
+            Relayed::Retracted(ids) => {
+                let signal = A::signal();
+                for id in ids {
+                    if self.retracted.remember(id) {
+                        signal.deliver_retracted(crate::Retracted::of_id(id));
+                    }
+                }
+            }
         }
     }
 
     /// Load the actions `ids` in one query and deliver them in the sender's order.
     async fn created(&mut self, mut ids: Vec<i64>) {
-        ids.retain(|id| !self.recent_set.contains(id));
+        ids.retain(|id| !self.created.contains(*id));
         if ids.is_empty() {
             return;
         }
@@ -667,21 +701,37 @@ impl<A: ActionEntity> Receiver<A> {
         for id in ids {
             // Gone already (deleted since): nothing to deliver.
             if let Some(row) = rows.remove(&id) {
+                self.created.remember(id);
                 signal.deliver(Arc::new(row));
-                self.remember(id);
             }
         }
     }
+}
 
-    fn remember(&mut self, id: i64) {
-        if self.recent_set.insert(id) {
-            self.recent.push_back(id);
+/// The last [`REMEMBERED_IDS`] ids seen, to deliver each once.
+#[derive(Default)]
+struct Recent {
+    order: VecDeque<i64>,
+    set: HashSet<i64>,
+}
+
+impl Recent {
+    fn contains(&self, id: i64) -> bool {
+        self.set.contains(&id)
+    }
+
+    /// Remember `id`; whether it is new.
+    fn remember(&mut self, id: i64) -> bool {
+        if !self.set.insert(id) {
+            return false;
         }
-        while self.recent.len() > REMEMBERED_IDS {
-            if let Some(old) = self.recent.pop_front() {
-                self.recent_set.remove(&old);
-            }
+        self.order.push_back(id);
+        if self.order.len() > REMEMBERED_IDS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
         }
+        true
     }
 }
 
@@ -700,7 +750,9 @@ mod tests {
             assert!(message.len() <= MAX_PAYLOAD_BYTES, "{}", message.len());
             let message = wire::decode(message).expect("decodes");
             assert_eq!(message.origin, "abc");
-            let Relayed::Created(part) = message.relayed;
+            let Relayed::Created(part) = message.relayed else {
+                panic!("{:?}", message.relayed)
+            };
             decoded.extend(part);
         }
         assert_eq!(decoded, ids);
@@ -714,6 +766,31 @@ mod tests {
         for garbage in ["", "abc", "abc +", "abc + 1,x", "abc ? 1", "abc + 1,,2"] {
             assert_eq!(wire::decode(garbage), None, "{garbage:?}");
         }
+    }
+
+    #[test]
+    fn runs_of_one_kind_go_out_together_in_order() {
+        use Relayed::{Created, Retracted};
+        let merged = wire::coalesce(vec![
+            Created(vec![1]),
+            Created(vec![2, 3]),
+            Retracted(vec![1]),
+            Retracted(vec![3]),
+            Created(vec![4]),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                Created(vec![1, 2, 3]),
+                Retracted(vec![1, 3]),
+                Created(vec![4])
+            ]
+        );
+        let mut messages = VecDeque::new();
+        wire::encode("abc", &merged[1], &mut messages);
+        assert_eq!(messages, ["abc - 1,3"]);
+        let decoded = wire::decode("abc - 1,3").expect("decodes");
+        assert_eq!(decoded.relayed, Retracted(vec![1, 3]));
     }
 
     #[test]

@@ -180,6 +180,100 @@ pub trait ActionEntity:
         GetOrCreate::new(db.__writer(), NewAction::new(actor, verb))
     }
 
+    /// Delete `action` and tell the live tails of its streams, once the deletion commits
+    /// (never if it is rolled back): `unlike`, `unfollow`, moderation. `Ok(false)` when the
+    /// action no longer exists (retracted already, or deleted otherwise).
+    ///
+    /// `db` is a `DatabaseConnection`, or a [`Transaction`](crate::Transaction) to delete
+    /// the action with the application's own writes: the retraction event then waits for the
+    /// outermost commit. An action deleted by other means (plain sea-orm code, a cascade from
+    /// a deleted object) is gone from every stream as well, but live tails are not told.
+    ///
+    /// ```
+    /// # use stream_core::prelude::*;
+    /// # use stream_core::sea_orm::{self, entity::prelude::*};
+    /// # pub mod user {
+    /// #     use stream_core::sea_orm::{self, entity::prelude::*};
+    /// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    /// #     #[sea_orm(table_name = "user")]
+    /// #     #[stream(actor, target, display = "username")]
+    /// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    /// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    /// # pub enum Verb { #[sea_orm(string_value = "liked")] Liked, }
+    /// # stream_core::action_entity! {
+    /// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+    /// # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+    /// # let (lennon, hendrix) = (named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?);
+    /// let like = action::Entity::send(&db, &lennon, Verb::Liked).target(&hendrix).await?;
+    /// assert!(action::Entity::retract(&db, &like).await?);
+    /// assert!(!action::Entity::retract(&db, &like).await?); // gone already
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn retract(
+        db: &impl Writer,
+        action: &Self::Model,
+    ) -> impl Future<Output = crate::Result<bool>> + Send {
+        let condition = sea_orm::Condition::all()
+            .add(sea_orm::ColumnTrait::eq(&Self::ID, Self::action_id(action)));
+        let retracted = crate::retract::retract_where::<Self>(db.__writer(), condition);
+        async move { Ok(retracted.await? > 0) }
+    }
+
+    /// Delete every action matching `condition` (any sea-orm condition on the action table)
+    /// and tell live tails of each, once the deletion commits; returns how many were deleted.
+    /// One `DELETE .. RETURNING` on PostgreSQL and SQLite; on MySQL and MariaDB a locking read
+    /// and a `DELETE` by id in one transaction.
+    ///
+    /// ```
+    /// # use stream_core::prelude::*;
+    /// # use stream_core::sea_orm::{self, entity::prelude::*};
+    /// # pub mod user {
+    /// #     use stream_core::sea_orm::{self, entity::prelude::*};
+    /// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    /// #     #[sea_orm(table_name = "user")]
+    /// #     #[stream(actor, target, display = "username")]
+    /// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    /// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    /// # pub enum Verb { #[sea_orm(string_value = "liked")] Liked, }
+    /// # stream_core::action_entity! {
+    /// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+    /// # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+    /// # let (lennon, hendrix) = (named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?);
+    /// # action::Entity::send(&db, &lennon, Verb::Liked).target(&hendrix).await?;
+    /// // Moderation: everything lennon did.
+    /// let n = action::Entity::retract_where(&db, action::Column::ActorUser.eq(lennon.id)).await?;
+    /// # assert_eq!(n, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn retract_where(
+        db: &impl Writer,
+        condition: impl sea_orm::sea_query::IntoCondition,
+    ) -> impl Future<Output = crate::Result<u64>> + Send {
+        crate::retract::retract_where::<Self>(db.__writer(), condition.into_condition())
+    }
+
     /// `action` with its actor, target and action object loaded, as a hydrated page holds it
     /// and the templates render it: one statement. For "render what I just did" after a
     /// write that returned the stored row; `send(..).hydrated()` does both in one call.
@@ -202,6 +296,12 @@ pub trait ActionEntity:
                     )))
                 })
         }
+    }
+
+    /// The live streams of this table: `action::Entity::live().for_target(&post)`, then
+    /// [`tail`](crate::LiveStream::tail) it. See [`live`](crate::live).
+    fn live() -> crate::Live<Self> {
+        crate::Live::new()
     }
 
     /// Every action, newest first.

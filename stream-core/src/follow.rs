@@ -85,6 +85,7 @@ pub trait FollowEntity: EntityTrait<ActiveModel: Send> + Default + 'static {
         object: &impl Followable<Self>,
     ) -> impl Future<Output = crate::Result<bool>> + Send {
         let key = follow_key::<Self, _>(follower, object);
+        let changed = crate::live::FollowerKey::of::<Self>(&follower.stream_pk().into());
         let mut row = <Self::ActiveModel as ActiveModelTrait>::default();
         let values = [
             (Self::FOLLOWER, follower.stream_pk().into()),
@@ -103,7 +104,11 @@ pub trait FollowEntity: EntityTrait<ActiveModel: Send> + Default + 'static {
                 .on_conflict_do_nothing_on([Self::FOLLOW_KEY])
                 .exec(db)
                 .await?;
-            Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(_)))
+            let inserted = matches!(inserted, sea_orm::TryInsertResult::Inserted(_));
+            if inserted {
+                crate::live::follows_changed(changed);
+            }
+            Ok(inserted)
         }
     }
 
@@ -114,11 +119,15 @@ pub trait FollowEntity: EntityTrait<ActiveModel: Send> + Default + 'static {
         object: &impl Followable<Self>,
     ) -> impl Future<Output = crate::Result<bool>> + Send {
         let key = follow_key::<Self, _>(follower, object);
+        let changed = crate::live::FollowerKey::of::<Self>(&follower.stream_pk().into());
         async move {
             let deleted = Self::delete_many()
                 .filter(Self::FOLLOW_KEY.eq(key))
                 .exec(db)
                 .await?;
+            if deleted.rows_affected > 0 {
+                crate::live::follows_changed(changed);
+            }
             Ok(deleted.rows_affected > 0)
         }
     }

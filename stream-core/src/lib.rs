@@ -9,7 +9,9 @@
 //! [`for_actor`](ActionEntity::for_actor) and friends, and the [`Signal`]. Every write runs on
 //! a connection or in a [`Transaction`], which commits the application's rows and its actions
 //! together and fires their signal only after the outermost commit.
-//! Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
+//! Any stream can be tailed live ([`live`]: each new action once, after its commit, resumable
+//! from a [`Cursor`]), and [`retract`](ActionEntity::retract) deletes an action and tells
+//! the live tails. Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
 //! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
 //!
 //! # Example
@@ -37,9 +39,11 @@ mod error;
 mod extra;
 mod follow;
 pub mod hydrate;
+pub mod live;
 pub mod lookup;
 mod mariadb;
 mod page;
+mod retract;
 pub mod schema;
 mod send;
 mod shared;
@@ -56,9 +60,10 @@ pub use extra::ActionData;
 pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
+pub use live::{Live, LiveEvent, LiveStream, Tail};
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
 pub use send::{GetOrCreate, SendAction, SendHydrated};
-pub use signal::{Signal, Subscription};
+pub use signal::{Created, EVENT_BUFFER, Event, Events, Missed, Retracted, Signal, Subscription};
 pub use streamable::{ActionObject, Actor, Involved, Role, RoleRef, Streamable, Target};
 pub use transaction::{Transaction, Writer};
 pub use verb::Verb;

@@ -82,6 +82,14 @@ impl Cursor {
         }
     }
 
+    /// The cursor at `timestamp` and `id`.
+    pub(crate) fn at(timestamp: DateTime<Utc>, id: i64) -> Self {
+        Cursor {
+            timestamp_micros: timestamp.timestamp_micros(),
+            id,
+        }
+    }
+
     /// The timestamp of the last action seen.
     pub fn timestamp(&self) -> DateTime<Utc> {
         DateTime::from_timestamp_micros(self.timestamp_micros).unwrap_or_default()

@@ -17,8 +17,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 use stream_core::bridge::Bridge;
 use stream_core::prelude::*;
-use stream_core::sea_orm::DatabaseConnection;
-use stream_core::{NewAction, StreamError, Subscription, Transaction};
+use stream_core::sea_orm::{DatabaseConnection, EntityTrait};
+use stream_core::{Event, Events, NewAction, StreamError, Subscription, Transaction};
 use test_project::{Verb, action, user};
 
 common::on_every_backend!(
@@ -27,6 +27,7 @@ common::on_every_backend!(
     a_bulk_load_arrives_whole_in_one_query_per_message,
     an_unreachable_redis_fails_the_start_and_the_signal_keeps_working,
     a_restarted_redis_is_reconnected_and_later_actions_arrive,
+    a_retraction_reaches_the_other_process_once,
 );
 
 /// The signal and the bridges' relay are one per process: tests that start bridges take
@@ -134,6 +135,8 @@ struct Peer {
     lines: mpsc::Receiver<String>,
     /// Ids its signal delivered, in order, as reported so far.
     got: Vec<i64>,
+    /// Ids of the retractions its live events delivered, in order, as reported so far.
+    gone: Vec<i64>,
 }
 
 impl Peer {
@@ -171,6 +174,7 @@ impl Peer {
             input,
             lines,
             got: Vec::new(),
+            gone: Vec::new(),
         };
         peer.expect("ready");
         peer
@@ -192,6 +196,8 @@ impl Peer {
             let (said, rest) = line.split_once(' ').unwrap_or((&line, ""));
             if said == "got" {
                 self.got.push(rest.parse().expect("an id"));
+            } else if said == "gone" {
+                self.gone.push(rest.parse().expect("an id"));
             } else if said == "error" {
                 panic!("the peer failed: {rest}");
             }
@@ -213,12 +219,26 @@ impl Peer {
         self.expect("seen");
     }
 
+    /// Wait until the peer's live events have delivered the retraction of `id`.
+    fn wait_for_retraction(&mut self, id: i64) {
+        self.tell(&format!("wait-gone {id}"));
+        self.expect("seen");
+    }
+
     /// Stop the peer; every id its signal delivered.
-    fn quit(mut self) -> Vec<i64> {
+    fn quit(self) -> Vec<i64> {
+        self.quit_with_retractions().0
+    }
+
+    /// Stop the peer; every id its signal delivered, and every retraction.
+    fn quit_with_retractions(mut self) -> (Vec<i64>, Vec<i64>) {
         self.tell("quit");
         self.expect("bye");
         let _ = self.process.wait();
-        std::mem::take(&mut self.got)
+        (
+            std::mem::take(&mut self.got),
+            std::mem::take(&mut self.gone),
+        )
     }
 }
 
@@ -459,6 +479,58 @@ async fn a_restarted_redis_is_reconnected_and_later_actions_arrive(db: TestDb) {
     assert_eq!(without_it, vec![before[0], after[0], mine]);
 }
 
+/// The next live event: `(id, retracted, with its row)`.
+async fn next_event(events: &mut Events<action::Entity>) -> (i64, bool, bool) {
+    let event = tokio::time::timeout(PATIENCE, events.recv())
+        .await
+        .expect("an event arrived")
+        .expect("nothing missed");
+    match event {
+        Event::Created(created) => (created.action().id, false, true),
+        Event::Retracted(gone) => (gone.id(), true, gone.action().is_some()),
+    }
+}
+
+async fn a_retraction_reaches_the_other_process_once(db: TestDb) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let redis = (db.backend != Backend::Postgres).then(RedisServer::start);
+    let transport = Transport::for_backend(db.backend, redis.as_ref());
+    let _bridge = transport.start(&db).await.expect("the bridge starts");
+    let mut events = action::Entity::signal().subscribe_events();
+    let mut peer = Peer::start(&db, &transport);
+    let lennon = common::user(&db, "lennon").await;
+
+    // There to here: created, then retracted; the retraction carries the id only (the row is
+    // gone from the database, and never was in this process).
+    let theirs = peer.send("send theirs")[0];
+    assert_eq!(next_event(&mut events).await, (theirs, false, true));
+    peer.tell(&format!("retract {theirs}"));
+    peer.expect("retracted");
+    assert_eq!(next_event(&mut events).await, (theirs, true, false));
+
+    // Here to there: the retraction of an action of this process, in a transaction.
+    let mine = action::Entity::send(&*db, &lennon, Verb::Default)
+        .description("mine")
+        .await
+        .expect("send");
+    assert_eq!(next_event(&mut events).await, (mine.id, false, true));
+    peer.wait_for(mine.id);
+    let txn = Transaction::begin(&db).await.expect("begin");
+    assert!(action::Entity::retract(&txn, &mine).await.expect("retract"));
+    txn.commit().await.expect("commit");
+    // Locally, with its row.
+    assert_eq!(next_event(&mut events).await, (mine.id, true, true));
+    peer.wait_for_retraction(mine.id);
+
+    // Nothing twice, and nothing came back: the peer's next action is the next event here.
+    let last = peer.send("send last")[0];
+    assert_eq!(next_event(&mut events).await, (last, false, true));
+    assert!(matches!(events.try_recv(), Ok(None)));
+    let (got, gone) = peer.quit_with_retractions();
+    assert_eq!(got, vec![theirs, mine.id, last]);
+    assert_eq!(gone, vec![theirs, mine.id]);
+}
+
 /// Wait until `condition` holds (a state change of a background task), within [`PATIENCE`].
 async fn wait_until(condition: impl Fn() -> bool) {
     let started = std::time::Instant::now();
@@ -470,10 +542,10 @@ async fn wait_until(condition: impl Fn() -> bool) {
 
 /// Not a test: the other process of the tests above, which start it with the database and
 /// transport in its environment and send it commands on its standard input, one a line:
-/// `send <what>`, `send-many <n>`, `rollback-then-send`, `wait <id>`, `disconnected`,
-/// `connected`, `quit`. It reports `ready`, `sent <ids>`, `seen`, `disconnected`, `connected`,
-/// `bye`, and `got <id>` for every
-/// action its signal delivers.
+/// `send <what>`, `send-many <n>`, `rollback-then-send`, `retract <id>`, `wait <id>`,
+/// `wait-gone <id>`, `disconnected`, `connected`, `quit`. It reports `ready`, `sent <ids>`,
+/// `retracted`, `seen`, `disconnected`, `connected`, `bye`, `got <id>` for every action its
+/// signal delivers and `gone <id>` for every retraction its live events deliver.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the second process of the bridge tests, started by them"]
 async fn peer() {
@@ -500,6 +572,7 @@ async fn run_peer(url: &str, transport: &str) -> Result<(), Box<dyn std::error::
     };
     let bridge = transport.start(&db).await?;
     let mut signal = action::Entity::signal().subscribe();
+    let mut events = action::Entity::signal().subscribe_events();
     let actor = common::user(&db, "peer").await;
 
     let (commands, mut next_command) = tokio::sync::mpsc::unbounded_channel();
@@ -512,7 +585,9 @@ async fn run_peer(url: &str, transport: &str) -> Result<(), Box<dyn std::error::
         }
     });
     let mut seen = Vec::new();
+    let mut gone = Vec::new();
     let mut waiting_for = None;
+    let mut waiting_for_gone = None;
     println!("peer: ready");
     loop {
         tokio::select! {
@@ -523,6 +598,17 @@ async fn run_peer(url: &str, transport: &str) -> Result<(), Box<dyn std::error::
                 if waiting_for == Some(id) {
                     println!("peer: seen");
                     waiting_for = None;
+                }
+            }
+            event = events.recv() => {
+                if let Event::Retracted(retracted) = event? {
+                    let id = retracted.id();
+                    println!("peer: gone {id}");
+                    gone.push(id);
+                    if waiting_for_gone == Some(id) {
+                        println!("peer: seen");
+                        waiting_for_gone = None;
+                    }
                 }
             }
             command = next_command.recv() => {
@@ -564,6 +650,20 @@ async fn run_peer(url: &str, transport: &str) -> Result<(), Box<dyn std::error::
                             println!("peer: seen");
                         } else {
                             waiting_for = Some(id);
+                        }
+                    }
+                    "retract" => {
+                        let id: i64 = argument.parse()?;
+                        let action = action::Entity::find_by_id(id).one(&db).await?.ok_or("no such action")?;
+                        action::Entity::retract(&db, &action).await?;
+                        println!("peer: retracted");
+                    }
+                    "wait-gone" => {
+                        let id: i64 = argument.parse()?;
+                        if gone.contains(&id) {
+                            println!("peer: seen");
+                        } else {
+                            waiting_for_gone = Some(id);
                         }
                     }
                     "disconnected" => {

@@ -3,6 +3,9 @@
 //!
 //! A visitor acts as lennon, follows hendrix, acts as hendrix and posts, acts as lennon again
 //! and finds the post at the top of lennon's followed stream, then follows its "Older" link.
+//! And two visitors in two browser sessions: one watches a post's page while the other likes
+//! the post and comments on it, each action appearing on the first one's page within 2 s
+//! without a reload, and the like disappearing when the other unlikes it.
 //! Screenshots go to `<target dir>/e2e/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
@@ -39,6 +42,29 @@ fn tool(variable: &str, default: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
+    browser_test("followed", 1, |clients, base, shots| {
+        Box::pin(async move { scenario(&clients[0], &base, &shots).await })
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_sees_another_visitors_actions_appear_and_disappear_live() {
+    browser_test("live", 2, |clients, base, shots| {
+        Box::pin(async move { live_scenario(&clients[0], &clients[1], &base, &shots).await })
+    })
+    .await;
+}
+
+type Scenario = fn(
+    Vec<Client>,
+    String,
+    PathBuf,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>>;
+
+/// Run `scenario` with `sessions` browser sessions of their own (own profiles, own cookies)
+/// on a fresh app, or skip when the browser is missing.
+async fn browser_test(name: &str, sessions: usize, scenario: Scenario) {
     let chromium = tool("STREAM_E2E_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("STREAM_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let required = std::env::var("STREAM_E2E_REQUIRED").is_ok_and(|value| value == "1");
@@ -58,7 +84,7 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
     }
 
     let scratch =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{name}-{}", std::process::id()));
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory")
@@ -69,7 +95,14 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
 
     let outcome = tokio::time::timeout(
         Duration::from_secs(240),
-        run(&chromium, &chromedriver, &scratch, &shots),
+        run(
+            &chromium,
+            &chromedriver,
+            &scratch,
+            &shots,
+            sessions,
+            scenario,
+        ),
     )
     .await;
     let _ = std::fs::remove_dir_all(&scratch);
@@ -80,35 +113,142 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
     }
 }
 
-async fn run(chromium: &Path, chromedriver: &Path, scratch: &Path, shots: &Path) -> Result<()> {
+async fn run(
+    chromium: &Path,
+    chromedriver: &Path,
+    scratch: &Path,
+    shots: &Path,
+    sessions: usize,
+    scenario: Scenario,
+) -> Result<()> {
     let (_app, base) = start_app(scratch).await?;
     let (_driver, driver_url) = start_chromedriver(chromedriver).await?;
 
-    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
-    args.push(format!(
-        "--user-data-dir={}",
-        scratch.join("profile").display()
-    ));
-    let capabilities = serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium, "args": args },
-    });
-    let serde_json::Value::Object(capabilities) = capabilities else {
-        unreachable!("an object literal")
-    };
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver_url)
-        .await?;
-    let result = scenario(&client, &base, shots).await;
+    let mut clients = Vec::new();
+    for session in 0..sessions {
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            scratch.join(format!("profile-{session}")).display()
+        ));
+        let capabilities = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("an object literal")
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver_url)
+            .await?;
+        clients.push(client);
+    }
+    let result = scenario(clients.clone(), base, shots.to_owned()).await;
     if result.is_err() {
-        // What the browser showed when it went wrong.
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(shots.join("failure.png"), png);
+        // What the browsers showed when it went wrong.
+        for (n, client) in clients.iter().enumerate() {
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(shots.join(format!("failure-{n}.png")), png);
+            }
         }
     }
-    let _ = client.close().await;
+    for client in clients {
+        let _ = client.close().await;
+    }
     result
+}
+
+/// Two visitors on the same post: the second likes it and comments, and the first, who does
+/// not reload, sees each action appear at the top of the post's stream within 2 s; the second
+/// unlikes, and the like disappears from the first one's page.
+async fn live_scenario(watcher: &Client, actor: &Client, base: &str, shots: &Path) -> Result<()> {
+    let post = format!("{}/posts/1", base.trim_end_matches('/'));
+    // The second visitor, as hendrix, starts from a post he does not like.
+    actor.goto(base).await?;
+    actor.wait().for_element(Locator::Id("stream")).await?;
+    act_as(actor, "hendrix").await?;
+    actor.goto(&post).await?;
+    actor.wait().for_element(Locator::Id("stream")).await?;
+    if let Ok(unlike) = actor.find(Locator::Id("unlike")).await {
+        unlike.click().await?;
+        actor.wait().for_element(Locator::Id("like")).await?;
+    }
+
+    // The first visitor, as lennon, opens the post, and never reloads it: a mark on the
+    // window would be gone after a reload.
+    watcher.goto(base).await?;
+    watcher.wait().for_element(Locator::Id("stream")).await?;
+    act_as(watcher, "lennon").await?;
+    watcher.goto(&post).await?;
+    watcher.wait().for_element(Locator::Id("stream")).await?;
+    watcher
+        .execute("window.streamNotReloaded = true; return null;", vec![])
+        .await?;
+    let hendrix_likes = "//ol[@id='stream']/li[.//p[contains(@class, 'liked')] and .//a[@class='actor' and text()='hendrix']]";
+    if !watcher
+        .find_all(Locator::XPath(hendrix_likes))
+        .await?
+        .is_empty()
+    {
+        return Err("hendrix's like should not be on the page yet".into());
+    }
+
+    // Hendrix likes the post: it tops lennon's page within 2 s.
+    actor.find(Locator::Id("like")).await?.click().await?;
+    actor.wait().for_element(Locator::Id("unlike")).await?;
+    let liked_on_top = "//ol[@id='stream']/li[1][.//p[contains(@class, 'liked')] and .//a[@class='actor' and text()='hendrix']]";
+    watcher
+        .wait()
+        .at_most(Duration::from_secs(2))
+        .for_element(Locator::XPath(liked_on_top))
+        .await
+        .map_err(|error| format!("the like did not appear within 2 s: {error}"))?;
+
+    // Hendrix comments: the comment tops the page within 2 s, above the like.
+    actor
+        .find(Locator::Id("comment-body"))
+        .await?
+        .send_keys("Live from the other browser")
+        .await?;
+    actor
+        .find(Locator::Id("comment-submit"))
+        .await?
+        .click()
+        .await?;
+    let commented_on_top = "//ol[@id='stream']/li[1][.//p[contains(@class, 'commented')] and contains(., 'Live from the other browser')]";
+    watcher
+        .wait()
+        .at_most(Duration::from_secs(2))
+        .for_element(Locator::XPath(commented_on_top))
+        .await
+        .map_err(|error| format!("the comment did not appear within 2 s: {error}"))?;
+    let liked_second = "//ol[@id='stream']/li[2][.//p[contains(@class, 'liked')] and .//a[@class='actor' and text()='hendrix']]";
+    watcher.find(Locator::XPath(liked_second)).await?;
+    std::fs::write(shots.join("live.png"), watcher.screenshot().await?)?;
+
+    // Hendrix unlikes: the like leaves lennon's page within 2 s.
+    actor.wait().for_element(Locator::Id("unlike")).await?;
+    actor.find(Locator::Id("unlike")).await?.click().await?;
+    let like_gone = format!(
+        "//ol[@id='stream'][not(li{})]",
+        &hendrix_likes["//ol[@id='stream']/li".len()..]
+    );
+    watcher
+        .wait()
+        .at_most(Duration::from_secs(2))
+        .for_element(Locator::XPath(&like_gone))
+        .await
+        .map_err(|error| format!("the unliked like did not disappear within 2 s: {error}"))?;
+    watcher.find(Locator::XPath(commented_on_top)).await?;
+    let not_reloaded = watcher
+        .execute("return window.streamNotReloaded === true;", vec![])
+        .await?;
+    if not_reloaded != serde_json::Value::Bool(true) {
+        return Err("the watching page was reloaded".into());
+    }
+    std::fs::write(shots.join("live-unliked.png"), watcher.screenshot().await?)?;
+    Ok(())
 }
 
 /// What a newcomer would do, step by step; each step waits for what the server renders next.

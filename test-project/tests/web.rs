@@ -48,7 +48,7 @@ impl Reply {
             .map_or(self.body.len(), |e| start + e);
         self.body[start..end]
             .lines()
-            .filter(|line| line.trim_start().starts_with("<li>"))
+            .filter(|line| line.trim_start().starts_with("<li id=\"action-"))
             .collect()
     }
 

@@ -60,6 +60,14 @@ pub struct Like {
     pub next: String,
 }
 
+/// `POST /posts/{id}/unlike`: where to go back to.
+#[derive(Debug, Deserialize)]
+pub struct Unlike {
+    /// Where to go back to.
+    #[serde(default)]
+    pub next: String,
+}
+
 /// The optional rating of a like form: empty for none, else 1 to 5 stars.
 pub fn rating(text: &str) -> Result<Option<crate::Rating>, WebError> {
     match text.trim() {

@@ -1,7 +1,7 @@
 //! The handlers: one per route, each loading what its page shows or storing what its form
 //! says, then rendering or redirecting.
 
-use super::forms::{self, ActAs, FollowForm, Kind, Like, NewComment, NewPost};
+use super::forms::{self, ActAs, FollowForm, Kind, Like, NewComment, NewPost, Unlike};
 use super::pages::{
     FeedPage, FollowButton, Following, GroupPage, Home, Layout, PostPage, Stream, UserPage,
 };
@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use stream_core::{Cursor, FollowEntity, Followable, Transaction};
@@ -99,11 +99,26 @@ async fn stream(
         .page(after.0.as_ref(), PAGE_SIZE)
         .hydrated(db)
         .await?;
+    // The first page updates live, from its newest action on.
+    let live = after.0.is_none().then(|| {
+        let events = match uri.path() {
+            "/" => "/events".to_owned(),
+            path => format!("{}/events", path.trim_end_matches('/')),
+        };
+        match page.items.first() {
+            Some(newest) => format!(
+                "{events}?after={}",
+                Cursor::after::<action::Entity>(&newest.action)
+            ),
+            None => events,
+        }
+    });
     Ok(Stream {
         items: page.items,
         older: page
             .next
             .map(|cursor| format!("{}?after={cursor}", uri.path())),
+        live,
     })
 }
 
@@ -290,6 +305,10 @@ pub async fn post_page(
         .filter(action::Column::Verb.eq(Verb::Liked))
         .count(db)
         .await?;
+    let liked = match &layout.me {
+        Some(me) => likes_of(me, &post).count(db).await? > 0,
+        None => false,
+    };
     let follow = follow_button(db, layout.me.as_ref(), "post", post.id, &post).await?;
     let stream = stream(db, streams::post(&post), after, &uri).await?;
     render(PostPage {
@@ -299,6 +318,7 @@ pub async fn post_page(
         comments,
         follow,
         likes,
+        liked,
         stream,
     })
 }
@@ -399,6 +419,34 @@ pub async fn like(
     Ok(Redirect::to(&next))
 }
 
+/// The likes of `post` by `me` (one, made by `get_or_create`, or none).
+fn likes_of(me: &user::Model, post: &post::Model) -> Select<action::Entity> {
+    action::Entity::find().filter(likes_condition(me, post))
+}
+
+fn likes_condition(me: &user::Model, post: &post::Model) -> Condition {
+    Condition::all()
+        .add(action::Column::ActorUser.eq(me.id))
+        .add(action::Column::Verb.eq(Verb::Liked))
+        .add(action::Column::TargetPost.eq(post.id))
+}
+
+/// `POST /posts/{id}/unlike`: retract the visitor's like of the post, so that it leaves
+/// every page, open ones included.
+pub async fn unlike(
+    State(state): State<AppState>,
+    acting: Acting,
+    Id(id): Id,
+    ValidForm(form): ValidForm<Unlike>,
+) -> Result<Redirect, WebError> {
+    let db = &state.db;
+    let me = acting.required()?;
+    let post = find_post(db, id).await?;
+    let next = forms::next_or(&form.next, post.url())?;
+    action::Entity::retract_where(db, likes_condition(&me, &post)).await?;
+    Ok(Redirect::to(&next))
+}
+
 /// `POST /follow`: follow a user, group or post, and the action that says so.
 pub async fn follow(
     State(state): State<AppState>,
@@ -458,18 +506,40 @@ pub async fn unfollow(
     match form.kind {
         Kind::User => {
             let user = find_user(db, form.id).await?;
-            follow::Entity::unfollow(db, &me, &user).await?;
+            stop_following(db, &me, &user, action::Column::TargetUser.eq(user.id)).await?;
         }
         Kind::Group => {
             let group = find_group(db, form.id).await?;
-            follow::Entity::unfollow(db, &me, &group).await?;
+            stop_following(db, &me, &group, action::Column::TargetGroup.eq(group.id)).await?;
         }
         Kind::Post => {
             let post = find_post(db, form.id).await?;
-            follow::Entity::unfollow(db, &me, &post).await?;
+            stop_following(db, &me, &post, action::Column::TargetPost.eq(post.id)).await?;
         }
     }
     Ok(Redirect::to(&next))
+}
+
+/// Unfollow `object`, and retract the action that said `me` followed it, in one transaction.
+async fn stop_following<O>(
+    db: &DatabaseConnection,
+    me: &user::Model,
+    object: &O,
+    is_target: stream_core::sea_orm::sea_query::SimpleExpr,
+) -> Result<(), WebError>
+where
+    O: Followable<follow::Entity> + Sync,
+{
+    let txn = Transaction::begin(db).await?;
+    if follow::Entity::unfollow(&txn, me, object).await? {
+        let followed = Condition::all()
+            .add(action::Column::ActorUser.eq(me.id))
+            .add(action::Column::Verb.is_in([Verb::Follow, Verb::Followed]))
+            .add(is_target);
+        action::Entity::retract_where(&txn, followed).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// `GET /style.css`.

@@ -7,7 +7,9 @@
 //! | `GET /users/{id}/feed` | the user's followed stream |
 //! | `GET /groups/{id}`, `GET /posts/{id}` | everything involving the group or post |
 //! | `POST /posts`, `/posts/{id}/comments`, `/posts/{id}/like` | post, comment, like |
-//! | `POST /follow`, `/unfollow` | follow or unfollow a user, group or post |
+//! | `POST /posts/{id}/unlike` | retract the visitor's like |
+//! | `POST /follow`, `/unfollow` | follow or unfollow a user, group or post (unfollow retracts the action of the follow) |
+//! | `GET /events`, `/users/{id}/events`, `/users/{id}/feed/events`, `/groups/{id}/events`, `/posts/{id}/events` | each stream page's new and retracted actions, live (server-sent events, see [`live`]) |
 //! | `POST /act-as` | choose the user the visitor acts as (a cookie) |
 //! | `GET /api/everyone`, `/api/users/{id}`, `/api/users/{id}/feed`, `/api/groups/{id}`, `/api/posts/{id}` | each stream as Activity Streams 2.0 JSON |
 //! | `GET /atom`, `/users/{id}/atom`, `/users/{id}/feed/atom`, `/groups/{id}/atom`, `/posts/{id}/atom` | each stream as an Atom feed |
@@ -20,6 +22,7 @@ mod error;
 pub mod formats;
 pub mod forms;
 mod handlers;
+pub mod live;
 pub mod pages;
 pub mod session;
 pub mod streams;
@@ -66,6 +69,12 @@ pub fn router_at(db: DatabaseConnection, base: BaseUrl) -> Router {
         .route("/posts/{id}", get(handlers::post_page))
         .route("/posts/{id}/comments", post(handlers::new_comment))
         .route("/posts/{id}/like", post(handlers::like))
+        .route("/posts/{id}/unlike", post(handlers::unlike))
+        .route("/events", get(live::everyone))
+        .route("/users/{id}/events", get(live::user))
+        .route("/users/{id}/feed/events", get(live::feed))
+        .route("/groups/{id}/events", get(live::group))
+        .route("/posts/{id}/events", get(live::post))
         .route("/follow", post(handlers::follow))
         .route("/unfollow", post(handlers::unfollow))
         .route("/act-as", post(handlers::act_as))

@@ -35,6 +35,17 @@ pub struct Stream {
     pub items: Vec<action::Loaded>,
     /// `<path>?after=<cursor>`, or `None` on the last page.
     pub older: Option<String>,
+    /// On the first page, where its live updates come from: `<path>/events?after=<cursor
+    /// of its newest action>` (see [`live`](super::live)).
+    pub live: Option<String>,
+}
+
+/// One action as a stream shows it: the `<li>` of the page, and the data of a live update.
+#[derive(Template)]
+#[template(path = "web/stream_item.html", askama = stream_templates::askama)]
+pub struct StreamItem {
+    /// The action with its actor, target and action object.
+    pub action: action::Loaded,
 }
 
 /// The follow / unfollow button of a page.
@@ -133,6 +144,8 @@ pub struct PostPage {
     pub follow: Option<FollowButton>,
     /// How many like the post.
     pub likes: u64,
+    /// Whether the visitor likes it (then the page offers "Unlike").
+    pub liked: bool,
     /// Actions involving the post.
     pub stream: Stream,
 }
