@@ -531,6 +531,194 @@ async fn a_retraction_reaches_the_other_process_once(db: TestDb) {
     assert_eq!(gone, vec![theirs, mine.id]);
 }
 
+/// The sample application, twice on one SQLite file with `--redis`: a page open on one
+/// process shows live what a visitor does on the other — a new post, a like — and loses the
+/// like when it is unliked there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sample_app_processes_share_their_live_pages() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let redis = RedisServer::start();
+    let file =
+        std::env::temp_dir().join(format!("stream_bridge_app_{}.sqlite", std::process::id()));
+    let database = format!("sqlite://{}?mode=rwc", file.display());
+    let (_first, first) = App::start(&database, &redis).await;
+    let (_second, second) = App::start(&database, &redis).await;
+
+    let mut everyone = SseStream::open(&first, "/events").await;
+    let created = http(
+        &second,
+        "POST",
+        "/posts",
+        "title=Across+processes&body=Hello",
+    )
+    .await;
+    let post = created
+        .lines()
+        .find_map(|line| line.strip_prefix("location: /posts/"))
+        .unwrap_or_else(|| panic!("a new post: {created}"))
+        .trim()
+        .to_owned();
+    let posted = everyone.next_event().await;
+    assert_eq!(posted.0, "action", "{posted:?}");
+    assert!(posted.1.contains("Across processes"), "{posted:?}");
+
+    http(&second, "POST", &format!("/posts/{post}/like"), "stars=").await;
+    let liked = everyone.next_event().await;
+    assert_eq!(liked.0, "action", "{liked:?}");
+    let element = liked
+        .1
+        .strip_prefix("<li id=\"")
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("an <li> with an id: {liked:?}"))
+        .to_owned();
+
+    http(&second, "POST", &format!("/posts/{post}/unlike"), "").await;
+    assert_eq!(everyone.next_event().await, ("retract".to_owned(), element));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+/// The sample application's binary, serving on a free port.
+struct App;
+
+impl App {
+    /// Start it; the process (killed when dropped) and its address (`127.0.0.1:port`).
+    async fn start(database: &str, redis: &RedisServer) -> (tokio::process::Child, String) {
+        use tokio::io::AsyncBufReadExt;
+        let mut app = tokio::process::Command::new(env!("CARGO_BIN_EXE_test-project"))
+            .args([
+                "--port",
+                "0",
+                "--database-url",
+                database,
+                "--redis",
+                &redis.url(),
+            ])
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the sample app");
+        let mut lines = tokio::io::BufReader::new(app.stdout.take().expect("piped")).lines();
+        let (mut address, mut bridged) = (None, false);
+        while let Some(line) = tokio::time::timeout(PATIENCE, lines.next_line())
+            .await
+            .expect("the app starts")
+            .expect("its output reads")
+        {
+            if let Some(at) = line.find("http://") {
+                address = Some(line[at + 7..].trim().trim_end_matches('/').to_owned());
+            }
+            bridged |= line.contains("live events across processes on stream.");
+            if line.contains("Ctrl-C stops") {
+                break;
+            }
+        }
+        assert!(bridged, "the app started its Redis bridge");
+        // Keep reading, so the app never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        (app, address.expect("the app said where it listens"))
+    }
+}
+
+/// One HTTP/1.0 request as user 1; the response's head, with lower-case header names.
+async fn http(address: &str, method: &str, path: &str, form: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nCookie: act_as=1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let head = response.split("\r\n\r\n").next().unwrap_or_default();
+    assert!(
+        head.starts_with("HTTP/1.0 303"),
+        "{method} {path}: {response}"
+    );
+    head.lines()
+        .map(|line| match line.split_once(':') {
+            Some((name, value)) => format!("{}:{value}", name.to_ascii_lowercase()),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A `text/event-stream` response read as it comes (HTTP/1.0: no chunked encoding).
+struct SseStream {
+    stream: tokio::net::TcpStream,
+    buffer: String,
+}
+
+impl SseStream {
+    async fn open(address: &str, path: &str) -> SseStream {
+        use tokio::io::AsyncWriteExt;
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        let request =
+            format!("GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut sse = SseStream {
+            stream,
+            buffer: String::new(),
+        };
+        let head = sse.block().await;
+        assert!(head.starts_with("HTTP/1.0 200"), "{head}");
+        assert!(
+            head.to_ascii_lowercase().contains("text/event-stream"),
+            "{head}"
+        );
+        sse
+    }
+
+    /// The next block up to a blank line.
+    async fn block(&mut self) -> String {
+        use tokio::io::AsyncReadExt;
+        loop {
+            let normalized = self.buffer.replace("\r\n", "\n");
+            if let Some(end) = normalized.find("\n\n") {
+                let block = normalized[..end].to_owned();
+                self.buffer = normalized[end + 2..].to_owned();
+                return block;
+            }
+            let mut chunk = [0u8; 4096];
+            let read = tokio::time::timeout(PATIENCE, self.stream.read(&mut chunk))
+                .await
+                .expect("an event came")
+                .expect("the stream reads");
+            assert!(read > 0, "the event stream closed");
+            self.buffer
+                .push_str(std::str::from_utf8(&chunk[..read]).expect("text"));
+        }
+    }
+
+    /// The next event (keep-alive comments skipped): its name and data.
+    async fn next_event(&mut self) -> (String, String) {
+        loop {
+            let block = self.block().await;
+            let mut event = (String::new(), Vec::new());
+            for line in block.lines() {
+                if let Some(name) = line.strip_prefix("event:") {
+                    event.0 = name.trim().to_owned();
+                } else if let Some(data) = line.strip_prefix("data:") {
+                    event
+                        .1
+                        .push(data.strip_prefix(' ').unwrap_or(data).to_owned());
+                }
+            }
+            if !event.0.is_empty() {
+                return (event.0, event.1.join("\n"));
+            }
+        }
+    }
+}
+
 /// Wait until `condition` holds (a state change of a background task), within [`PATIENCE`].
 async fn wait_until(condition: impl Fn() -> bool) {
     let started = std::time::Instant::now();
