@@ -2,10 +2,14 @@
 //! reaches the [`Signal`](crate::Signal) subscribers of every other process, once, after its
 //! commit.
 //!
-//! A [`Bridge`] carries the *ids* of the actions this process commits to the other processes,
-//! and turns the ids it receives from them into local signal deliveries: one query per
-//! message loads the rows, whatever the number of subscribers, and each arrives as if it had
-//! been sent here. Two transports:
+//! A [`Bridge`] carries the *ids* of the actions this process commits, and of those it
+//! [retracts](crate::ActionEntity::retract), to the other processes, and turns the ids it
+//! receives from them into local deliveries: one query per message loads the created rows,
+//! whatever the number of subscribers, and each arrives as if it had been sent here (to
+//! [`Signal::subscribe`](crate::Signal::subscribe), to
+//! [`Signal::subscribe_events`](crate::Signal::subscribe_events) and so to live tails); a
+//! retraction arrives as an [`Event::Retracted`](crate::Event::Retracted) without its row.
+//! Two transports:
 //!
 //! - PostgreSQL `LISTEN/NOTIFY` ([`Bridge::postgres`], feature `postgres`): nothing to run
 //!   besides the database.
@@ -13,7 +17,10 @@
 //!   notifications of their own (it works on PostgreSQL too).
 //!
 //! Start one bridge per action table per process, when the application starts, and keep the
-//! handle: dropping it stops the bridge.
+//! handle: dropping it stops the bridge. The signal is one per process: two bridges of one
+//! table in one process would deliver each other's actions twice, and a process that writes
+//! one action table in two databases would announce the actions of one on the channel of the
+//! other.
 //!
 //! ```no_run
 //! # use stream_core::prelude::*;
@@ -65,9 +72,10 @@
 //!   retried with backoff (up to [`MAX_PENDING_MESSAGES`] messages are held), and the bridge
 //!   reconnects with backoff, logging each failure as a `tracing` warning and each recovery as
 //!   information. Pub/sub keeps nothing for an absent listener: a message published while a
-//!   process was not listening is lost *for the signal*. A live tail reading the stream from a
-//!   cursor catches it up with its next query, at the next action it wakes up for; a plain
-//!   [`Subscription`](crate::Subscription) does not see it.
+//!   process was not listening is lost *for its signal*. The rows are in the database: a live
+//!   tail ([`ActionEntity::live`](crate::ActionEntity::live)) catches them up when it starts
+//!   again from its cursor (an SSE client reconnecting with `Last-Event-ID`); a running tail
+//!   or a plain [`Subscription`](crate::Subscription) does not see them.
 //! - Like the signal, a bridge only knows of writes made through this library; rows written
 //!   around it (plain sea-orm inserts) reach no one.
 //!

@@ -147,8 +147,8 @@ fn write_transaction() -> TransactionOptions {
 /// `INSERT` per batch, then fire the signal for each after the commit. Returns how many
 /// actions were stored.
 ///
-/// When nobody is subscribed to the signal the rows are not read back at all. With
-/// subscribers, PostgreSQL, SQLite and MariaDB 10.5+ read them back with `RETURNING`;
+/// When nobody is subscribed to the signal and no bridge runs, the rows are not read back at
+/// all. Otherwise, PostgreSQL, SQLite and MariaDB 10.5+ read them back with `RETURNING`;
 /// MySQL, which cannot, inserts row by row inside the same transaction. On SQLite the batches go
 /// to a temporary staging table first, and one `INSERT .. SELECT` moves them; see [`Staging`].
 pub(crate) async fn send_many<A: ActionEntity>(
