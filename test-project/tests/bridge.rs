@@ -29,6 +29,7 @@ common::on_every_backend!(
     a_restarted_redis_is_reconnected_and_later_actions_arrive,
     a_retraction_reaches_the_other_process_once,
 );
+common::on_every_backend!(empty: two_sample_app_processes_share_their_live_pages);
 
 /// The signal and the bridges' relay are one per process: tests that start bridges take
 /// turns, or one test's bridge would publish another test's actions on its channel.
@@ -531,18 +532,15 @@ async fn a_retraction_reaches_the_other_process_once(db: TestDb) {
     assert_eq!(gone, vec![theirs, mine.id]);
 }
 
-/// The sample application, twice on one SQLite file with `--redis`: a page open on one
-/// process shows live what a visitor does on the other — a new post, a like — and loses the
-/// like when it is unliked there.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_sample_app_processes_share_their_live_pages() {
+/// The sample application, twice on one database — with `--redis` on SQLite and MariaDB, by
+/// itself through LISTEN/NOTIFY on PostgreSQL: a page open on one process shows live what a
+/// visitor does on the other — a new post, a like — and loses the like when it is unliked
+/// there.
+async fn two_sample_app_processes_share_their_live_pages(db: TestDb) {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let redis = RedisServer::start();
-    let file =
-        std::env::temp_dir().join(format!("stream_bridge_app_{}.sqlite", std::process::id()));
-    let database = format!("sqlite://{}?mode=rwc", file.display());
-    let (_first, first) = App::start(&database, &redis).await;
-    let (_second, second) = App::start(&database, &redis).await;
+    let redis = (db.backend != Backend::Postgres).then(RedisServer::start);
+    let (_first, first) = App::start(&db.url, redis.as_ref()).await;
+    let (_second, second) = App::start(&db.url, redis.as_ref()).await;
 
     let mut everyone = SseStream::open(&first, "/events").await;
     let created = http(
@@ -574,9 +572,6 @@ async fn two_sample_app_processes_share_their_live_pages() {
 
     http(&second, "POST", &format!("/posts/{post}/unlike"), "").await;
     assert_eq!(everyone.next_event().await, ("retract".to_owned(), element));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
 }
 
 /// The sample application's binary, serving on a free port.
@@ -584,17 +579,14 @@ struct App;
 
 impl App {
     /// Start it; the process (killed when dropped) and its address (`127.0.0.1:port`).
-    async fn start(database: &str, redis: &RedisServer) -> (tokio::process::Child, String) {
+    async fn start(database: &str, redis: Option<&RedisServer>) -> (tokio::process::Child, String) {
         use tokio::io::AsyncBufReadExt;
-        let mut app = tokio::process::Command::new(env!("CARGO_BIN_EXE_test-project"))
-            .args([
-                "--port",
-                "0",
-                "--database-url",
-                database,
-                "--redis",
-                &redis.url(),
-            ])
+        let mut app = tokio::process::Command::new(env!("CARGO_BIN_EXE_test-project"));
+        app.args(["--port", "0", "--database-url", database]);
+        if let Some(redis) = redis {
+            app.args(["--redis", &redis.url()]);
+        }
+        let mut app = app
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -614,7 +606,7 @@ impl App {
                 break;
             }
         }
-        assert!(bridged, "the app started its Redis bridge");
+        assert!(bridged, "the app started its bridge");
         // Keep reading, so the app never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         (app, address.expect("the app said where it listens"))
