@@ -136,11 +136,12 @@ async fn live_across_processes(
     redis: Option<&str>,
 ) -> Option<stream_core::bridge::Bridge> {
     use stream_core::bridge::Bridge;
-    use stream_core::sea_orm::{ConnectionTrait, DbBackend};
     use test_project::action;
     let started = match (db.get_database_backend(), redis) {
         #[cfg(feature = "postgres")]
-        (DbBackend::Postgres, _) => Bridge::postgres::<action::Entity>(db).await,
+        (stream_core::sea_orm::DbBackend::Postgres, _) => {
+            Bridge::postgres::<action::Entity>(db).await
+        }
         (_, Some(url)) => Bridge::redis::<action::Entity>(db, url).await,
         (_, None) => return None,
     };

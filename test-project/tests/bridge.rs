@@ -163,10 +163,10 @@ impl Peer {
             for line in std::io::BufReader::new(output).lines() {
                 let Ok(line) = line else { break };
                 // The test harness may print `test peer ... ` before it, on the same line.
-                if let Some((_, said)) = line.split_once("peer: ") {
-                    if sender.send(said.to_owned()).is_err() {
-                        break;
-                    }
+                if let Some((_, said)) = line.split_once("peer: ")
+                    && sender.send(said.to_owned()).is_err()
+                {
+                    break;
                 }
             }
         });
