@@ -147,8 +147,8 @@ fn write_transaction() -> TransactionOptions {
 /// `INSERT` per batch, then fire the signal for each after the commit. Returns how many
 /// actions were stored.
 ///
-/// When nobody is subscribed to the signal the rows are not read back at all. With
-/// subscribers, PostgreSQL, SQLite and MariaDB 10.5+ read them back with `RETURNING`;
+/// When nobody is subscribed to the signal and no bridge runs, the rows are not read back at
+/// all. Otherwise, PostgreSQL, SQLite and MariaDB 10.5+ read them back with `RETURNING`;
 /// MySQL, which cannot, inserts row by row inside the same transaction. On SQLite the batches go
 /// to a temporary staging table first, and one `INSERT .. SELECT` moves them; see [`Staging`].
 pub(crate) async fn send_many<A: ActionEntity>(
@@ -164,7 +164,7 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
     actions: impl IntoIterator<Item = NewAction<A>>,
 ) -> crate::Result<u64> {
     let backend = db.get_database_backend();
-    let listening = A::signal().subscriber_count() > 0;
+    let listening = A::signal().is_listened();
     let returns_rows = backend != DbBackend::MySql || writer.mariadb_returning().await?;
     let returning = listening && returns_rows;
     let per_row = listening && !returns_rows;
@@ -185,11 +185,7 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
     // and the signal waits for the caller's outermost commit.
     txn.commit().await?;
     if !stored.is_empty() {
-        writer.after_commit(Box::new(move || {
-            for action in stored {
-                A::signal().emit(action);
-            }
-        }));
+        writer.after_commit(Box::new(move || A::signal().emit_all(stored)));
     }
     Ok(count)
 }

@@ -114,8 +114,9 @@ pub trait ActionEntity:
     ///
     /// A batch is as many actions as fit in 30,000 bound values with every column set (2,500
     /// for an action table of nine role columns). On MySQL (not MariaDB 10.5 and later, which
-    /// return the rows with `INSERT .. RETURNING`), while the signal has subscribers, the
-    /// actions are inserted one by one instead, each read back for its signal.
+    /// return the rows with `INSERT .. RETURNING`), while the signal has subscribers or a
+    /// `Bridge` runs, the actions are inserted one by one instead, each read back for its
+    /// signal.
     ///
     /// On SQLite the transaction runs with a page cache of at least 256 MiB, memory SQLite
     /// takes only as the load needs it (about 230 MB for a million actions) and gives back at

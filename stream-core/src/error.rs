@@ -92,6 +92,20 @@ pub enum StreamError {
         why: &'static str,
     },
 
+    /// A [`Bridge`](crate::bridge::Bridge), which carries live events between processes,
+    /// could not start: its Redis server or PostgreSQL listener did not answer, the URL is
+    /// malformed, or the database cannot be shared with another process (an in-memory SQLite
+    /// database). Nothing else is affected: the [`Signal`](crate::Signal) of this process
+    /// keeps working without it.
+    #[error("live events cannot cross processes: {reason}")]
+    Bridge {
+        /// What failed, in a sentence.
+        reason: String,
+        /// The driver's error, when there is one.
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

@@ -12,7 +12,10 @@
 //! Any stream can be tailed live ([`live`]: each new action once, after its commit, resumable
 //! from a [`Cursor`]), and [`retract`](ActionEntity::retract) deletes an action and tells
 //! the live tails. Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
-//! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
+//! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`). A
+//! `bridge::Bridge` carries the signal and the live tails across the processes of an
+//! application: PostgreSQL `LISTEN/NOTIFY` (feature `postgres`) or Redis pub/sub (feature
+//! `redis`).
 //!
 //! # Example
 //!
@@ -30,6 +33,9 @@ mod as2;
 #[cfg(feature = "atom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "atom")))]
 pub mod atom;
+#[cfg(any(feature = "postgres", feature = "redis"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "postgres", feature = "redis"))))]
+pub mod bridge;
 mod bulk;
 mod entity;
 mod error;

@@ -1,5 +1,6 @@
 //! MariaDB's `INSERT .. RETURNING` (10.5 and later), which MySQL does not have: there a send is
-//! one statement, and a bulk load stays multi-row when the signal has subscribers.
+//! one statement, and a bulk load stays multi-row when the signal has subscribers (or a bridge
+//! runs).
 
 use crate::ActionEntity;
 use sea_orm::{DatabaseConnection, DbBackend, IdenStatic, Iterable};

@@ -23,6 +23,19 @@ pub struct Signal<A: ActionEntity> {
     /// The events of live tails, made on first use (a broadcast channel cannot be built in a
     /// `const fn`).
     events: OnceLock<broadcast::Sender<Event<A>>>,
+    /// The bridges that carry this process's actions to other processes, each fed the ids of
+    /// what is emitted here (never what a bridge delivered from elsewhere).
+    relays: Mutex<Vec<mpsc::UnboundedSender<Relayed>>>,
+}
+
+/// What a bridge carries to other processes: the ids of committed actions, in the order this
+/// process emitted them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Relayed {
+    /// Created and committed.
+    Created(Vec<i64>),
+    /// Deleted through the library, and the deletion committed.
+    Retracted(Vec<i64>),
 }
 
 impl<A: ActionEntity> Signal<A> {
@@ -31,6 +44,7 @@ impl<A: ActionEntity> Signal<A> {
         Signal {
             subscribers: Mutex::new(Vec::new()),
             events: OnceLock::new(),
+            relays: Mutex::new(Vec::new()),
         }
     }
 
@@ -104,16 +118,65 @@ impl<A: ActionEntity> Signal<A> {
         self.lock().iter().filter(|s| !s.is_closed()).count() + events
     }
 
-    /// Deliver one committed action to every live subscriber.
+    /// Deliver one action committed by this process to every live subscriber, and hand its
+    /// id to the bridges that carry it to other processes.
     pub(crate) fn emit(&self, action: Arc<A::Model>) {
+        self.relay(|| Relayed::Created(vec![A::action_id(&action)]));
+        self.deliver(action);
+    }
+
+    /// [`emit`](Self::emit) for the actions of one commit, in order: one message to each
+    /// bridge for all of them.
+    pub(crate) fn emit_all(&self, actions: Vec<Arc<A::Model>>) {
+        if actions.is_empty() {
+            return;
+        }
+        self.relay(|| Relayed::Created(actions.iter().map(|a| A::action_id(a)).collect()));
+        for action in actions {
+            self.deliver(action);
+        }
+    }
+
+    /// Deliver one committed action to the subscribers of this process only: what a bridge
+    /// received from another process, which that process has relayed already.
+    pub(crate) fn deliver(&self, action: Arc<A::Model>) {
         self.lock()
             .retain(|subscriber| subscriber.send(Arc::clone(&action)).is_ok());
         self.send_event(Event::Created(Arc::new(Created::new(action))));
     }
 
-    /// Tell every live tail that an action was deleted, once the deletion is committed.
+    /// Tell every live tail that an action was deleted, once the deletion is committed, and
+    /// hand its id to the bridges that carry it to other processes.
     pub(crate) fn emit_retracted(&self, retracted: Retracted<A>) {
+        self.relay(|| Relayed::Retracted(vec![retracted.id()]));
+        self.deliver_retracted(retracted);
+    }
+
+    /// [`emit_retracted`](Self::emit_retracted) to the live tails of this process only: a
+    /// retraction a bridge received from another process.
+    pub(crate) fn deliver_retracted(&self, retracted: Retracted<A>) {
         self.send_event(Event::Retracted(Arc::new(retracted)));
+    }
+
+    /// Whether anyone would receive an emitted action: a subscriber or a bridge. The bulk
+    /// load reads its rows back only then.
+    pub(crate) fn is_listened(&self) -> bool {
+        self.subscriber_count() > 0 || lock(&self.relays).iter().any(|r| !r.is_closed())
+    }
+
+    /// Feed the ids of every action emitted from now on to a bridge, until `relay`'s receiver
+    /// is dropped.
+    pub(crate) fn add_relay(&self, relay: mpsc::UnboundedSender<Relayed>) {
+        lock(&self.relays).push(relay);
+    }
+
+    fn relay(&self, message: impl FnOnce() -> Relayed) {
+        let mut relays = lock(&self.relays);
+        if relays.is_empty() {
+            return;
+        }
+        let message = message();
+        relays.retain(|relay| relay.send(message.clone()).is_ok());
     }
 
     fn send_event(&self, event: Event<A>) {
@@ -129,11 +192,13 @@ impl<A: ActionEntity> Signal<A> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::UnboundedSender<Arc<A::Model>>>> {
-        // A panic while holding this lock cannot leave the Vec inconsistent.
-        self.subscribers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.subscribers)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave its Vec inconsistent.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<A: ActionEntity> Default for Signal<A> {
@@ -267,7 +332,10 @@ impl<A: ActionEntity> Retracted<A> {
     }
 
     /// The retraction of the action `id`, whose row is not known here.
-    #[allow(dead_code)] // for retractions that come from other processes
+    #[cfg_attr(
+        not(any(feature = "postgres", feature = "redis")),
+        allow(dead_code, reason = "for retractions that come from other processes")
+    )]
     pub(crate) fn of_id(id: i64) -> Self {
         Retracted { id, action: None }
     }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 The sample application of stream: a small social site with activity streams.
 
-Usage: test-project [--port PORT] [--database-url URL] [--base-url URL]
+Usage: test-project [--port PORT] [--database-url URL] [--base-url URL] [--redis URL]
 
 Options:
   --port PORT           port on 127.0.0.1 to serve on (default 3000; 0 picks a free one)
@@ -17,15 +17,19 @@ Options:
                         cargo run -p test-project --features postgres -- --database-url ..
   --base-url URL        where visitors reach the site, for the absolute links of the
                         Atom and Activity Streams formats (default http://127.0.0.1:PORT)
+  --redis URL           Redis server (redis://127.0.0.1:6379) that carries live events
+                        between the processes serving one SQLite or MariaDB database;
+                        on PostgreSQL they go through LISTEN/NOTIFY, without Redis
   -h, --help            print this help
 ";
 
-/// The command line: a hand-written parser, for two options.
+/// The command line: a hand-written parser, for a few options.
 #[derive(Debug, PartialEq)]
 struct Args {
     port: u16,
     database_url: String,
     base_url: Option<String>,
+    redis: Option<String>,
 }
 
 impl Args {
@@ -34,6 +38,7 @@ impl Args {
             port: 3000,
             database_url: "sqlite://stream-sample.sqlite?mode=rwc".into(),
             base_url: None,
+            redis: None,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -63,6 +68,7 @@ impl Args {
                     stream_core::BaseUrl::new(&url).map_err(|e| format!("--base-url: {e}"))?;
                     parsed.base_url = Some(url);
                 }
+                "--redis" => parsed.redis = Some(value("--redis")?),
                 other => return Err(format!("unknown argument {other}")),
             }
         }
@@ -115,10 +121,40 @@ async fn run(args: Args) -> Result<(), String> {
         Some(seeded) => println!("  database {} (new: seeded {seeded})", args.database_url),
         None => println!("  database {}", args.database_url),
     }
+    let _bridge = live_across_processes(&db, args.redis.as_deref()).await;
     println!("  choose a user under \"Acting as\" to post, comment, like and follow; Ctrl-C stops");
     test_project::web::serve(listener, db, base)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Carry live events between the processes serving this database: LISTEN/NOTIFY on
+/// PostgreSQL, Redis pub/sub with `--redis` elsewhere. A bridge that cannot start leaves the
+/// application serving, its live events confined to this process; it says so.
+async fn live_across_processes(
+    db: &stream_core::sea_orm::DatabaseConnection,
+    redis: Option<&str>,
+) -> Option<stream_core::bridge::Bridge> {
+    use stream_core::bridge::Bridge;
+    use test_project::action;
+    let started = match (db.get_database_backend(), redis) {
+        #[cfg(feature = "postgres")]
+        (stream_core::sea_orm::DbBackend::Postgres, _) => {
+            Bridge::postgres::<action::Entity>(db).await
+        }
+        (_, Some(url)) => Bridge::redis::<action::Entity>(db, url).await,
+        (_, None) => return None,
+    };
+    match started {
+        Ok(bridge) => {
+            println!("  live events across processes on {}", bridge.channel());
+            Some(bridge)
+        }
+        Err(error) => {
+            eprintln!("warning: {error}; live events reach this process's pages only");
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +178,10 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(base.base_url.as_deref(), Some("https://example.org/social"));
+        let redis = parse(&["--redis", "redis://127.0.0.1:6379"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(redis.redis.as_deref(), Some("redis://127.0.0.1:6379"));
     }
 
     #[test]
@@ -150,5 +190,6 @@ mod tests {
         assert!(parse(&["--port", "http"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
         assert!(parse(&["--base-url", "example.org"]).is_err());
+        assert!(parse(&["--redis"]).is_err());
     }
 }
