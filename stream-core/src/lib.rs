@@ -42,6 +42,9 @@ mod send;
 mod shared;
 mod signal;
 mod streamable;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod timeline;
 mod transaction;
 mod verb;
 
