@@ -919,6 +919,7 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
                 let found: HashSet<i64> = loaded.iter().map(|l| A::action_id(l.as_ref())).collect();
                 let gone: Vec<String> = candidates
                     .iter()
+                    .take(shown.len())
                     .filter(|k| !found.contains(&k.1))
                     .map(|&(t, id)| store::member(t, id))
                     .collect();
@@ -1277,13 +1278,19 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
 
     async fn unfollowed(&self, follower: &F::Follower, object: &Object<F>) -> crate::Result<()> {
         let key = self.key(&follower.stream_pk().into());
-        // The object's actions that no other follow keeps in the stream.
-        let select = crate::lookup::newest_first(
-            A::find()
-                .filter(self.in_roles(object))
-                .filter(followed_condition::<A, F>(follower, &self.config.roles).not()),
-        );
-        let (members, _) = self.recent(select).await?;
+        // The object's recent actions, less those another follow keeps in the stream (a
+        // `NOT IN` would be NULL, not true, for an action with an empty role).
+        let of_object = A::find().filter(self.in_roles(object));
+        let (members, _) = self
+            .recent(crate::lookup::newest_first(of_object.clone()))
+            .await?;
+        let (kept, _) = self
+            .recent(crate::lookup::newest_first(of_object.filter(
+                followed_condition::<A, F>(follower, &self.config.roles),
+            )))
+            .await?;
+        let kept: HashSet<String> = kept.into_iter().collect();
+        let members: Vec<String> = members.into_iter().filter(|m| !kept.contains(m)).collect();
         if members.is_empty() {
             return Ok(());
         }
