@@ -8,7 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 The sample application of stream: a small social site with activity streams.
 
-Usage: test-project [--port PORT] [--database-url URL] [--base-url URL]
+Usage: test-project [--port PORT] [--database-url URL] [--base-url URL] [--redis URL]
 
 Options:
   --port PORT           port on 127.0.0.1 to serve on (default 3000; 0 picks a free one)
@@ -17,6 +17,9 @@ Options:
                         cargo run -p test-project --features postgres -- --database-url ..
   --base-url URL        where visitors reach the site, for the absolute links of the
                         Atom and Activity Streams formats (default http://127.0.0.1:PORT)
+  --redis URL           keep the followed streams in Redis timelines, e.g.
+                        redis://127.0.0.1:6379 (without it, SQL alone serves them;
+                        with it, SQL still serves them whenever Redis is down)
   -h, --help            print this help
 ";
 
@@ -26,6 +29,7 @@ struct Args {
     port: u16,
     database_url: String,
     base_url: Option<String>,
+    redis: Option<String>,
 }
 
 impl Args {
@@ -34,6 +38,7 @@ impl Args {
             port: 3000,
             database_url: "sqlite://stream-sample.sqlite?mode=rwc".into(),
             base_url: None,
+            redis: None,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -63,6 +68,7 @@ impl Args {
                     stream_core::BaseUrl::new(&url).map_err(|e| format!("--base-url: {e}"))?;
                     parsed.base_url = Some(url);
                 }
+                "--redis" => parsed.redis = Some(value("--redis")?),
                 other => return Err(format!("unknown argument {other}")),
             }
         }
@@ -115,8 +121,18 @@ async fn run(args: Args) -> Result<(), String> {
         Some(seeded) => println!("  database {} (new: seeded {seeded})", args.database_url),
         None => println!("  database {}", args.database_url),
     }
+    let timelines = match &args.redis {
+        Some(url) => {
+            let timelines = test_project::web::feed_timelines(db.clone(), url)
+                .await
+                .map_err(|e| format!("--redis {url}: {e}"))?;
+            println!("  followed streams: Redis timelines at {url} (SQL when Redis is down)");
+            Some(timelines)
+        }
+        None => None,
+    };
     println!("  choose a user under \"Acting as\" to post, comment, like and follow; Ctrl-C stops");
-    test_project::web::serve(listener, db, base)
+    test_project::web::serve_with(listener, db, base, timelines)
         .await
         .map_err(|e| e.to_string())
 }
@@ -142,6 +158,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(base.base_url.as_deref(), Some("https://example.org/social"));
+        assert_eq!(base.redis, None);
+        let redis = parse(&["--redis", "redis://127.0.0.1:6379"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(redis.redis.as_deref(), Some("redis://127.0.0.1:6379"));
     }
 
     #[test]
@@ -150,5 +171,6 @@ mod tests {
         assert!(parse(&["--port", "http"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
         assert!(parse(&["--base-url", "example.org"]).is_err());
+        assert!(parse(&["--redis"]).is_err());
     }
 }

@@ -32,6 +32,7 @@ common::on_every_backend!(
     the_consistency_check_finds_drift_on_a_cluster,
     redis_slow_killed_and_restarted,
     a_cluster_that_stops_answering,
+    the_feed_page_says_which_path_served_it,
 );
 
 /// One test at a time: every `Timelines` hears every action of the process.
@@ -568,4 +569,85 @@ async fn a_cluster_that_stops_answering(db: TestDb) {
     s.lines.settled().await;
     assert_eq!(s.same_as_sql(&reader).await, [Source::Redis]);
     assert_eq!(s.entries(&reader), 4);
+}
+
+/// The answer to a request to the sample application: status, `X-Stream-Source`, body.
+async fn request(
+    app: &axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (u16, String, String) {
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let source = response
+        .headers()
+        .get("x-stream-source")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("a body");
+    (status, source, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn feed(app: &axum::Router, of: &user::Model) -> (u16, String, String) {
+    let uri = format!("/users/{}/feed", of.id);
+    request(
+        app,
+        axum::http::Request::get(uri)
+            .body(Default::default())
+            .unwrap(),
+    )
+    .await
+}
+
+/// The `<ol class="stream">` of a page.
+fn stream_of(body: &str) -> &str {
+    let start = body.find("<ol class=\"stream\"").unwrap_or(body.len());
+    let end = body[start..]
+        .find("</ol>")
+        .map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+async fn the_feed_page_says_which_path_served_it(db: TestDb) {
+    use test_project::web;
+    let _serial = SERIAL.lock().await;
+    let mut server = RedisServer::start();
+    let timelines = web::feed_timelines(db.db.clone(), &server.url())
+        .await
+        .unwrap();
+    let base = stream_core::BaseUrl::new(web::DEFAULT_BASE_URL).unwrap();
+    let app = web::router_with(db.db.clone(), base.clone(), Some(timelines.clone()));
+    let sql_app = web::router_at(db.db.clone(), base);
+    let People { reader, bob, .. } = people(&db).await;
+    for i in 0..25 {
+        send(&db, &bob, i).await;
+    }
+    // Follow through the form, as a visitor acting as the reader.
+    let follow = axum::http::Request::post("/follow")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("act_as={}", reader.id))
+        .body(format!("kind=user&id={}&next=/", bob.id).into())
+        .unwrap();
+    assert_eq!(request(&app, follow).await.0, 303);
+
+    let (status, source, body) = feed(&app, &reader).await;
+    assert_eq!((status, source.as_str()), (200, "sql"), "cold");
+    assert!(body.contains("<!-- stream source: sql -->"));
+    timelines.settled().await;
+    let (status, source, body) = feed(&app, &reader).await;
+    assert_eq!((status, source.as_str()), (200, "redis"));
+    assert!(body.contains("<!-- stream source: redis -->"));
+    let (_, sql_source, sql_body) = feed(&sql_app, &reader).await;
+    assert_eq!(sql_source, "sql");
+    assert!(stream_of(&body).contains("<li>"));
+    assert_eq!(stream_of(&body), stream_of(&sql_body));
+
+    // Redis gone: the same page, from SQL, never an error page.
+    server.kill();
+    let (status, source, down_body) = feed(&app, &reader).await;
+    assert_eq!((status, source.as_str()), (200, "sql"));
+    assert_eq!(stream_of(&down_body), stream_of(&sql_body));
 }
