@@ -10,6 +10,9 @@
 //! elsewhere). Without them the test passes with a message, unless `STREAM_E2E_REQUIRED=1`
 //! (as `.ci/run` sets it), which makes a missing browser a failure.
 
+mod common;
+
+use common::redis_servers::RedisServer;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -39,6 +42,56 @@ fn tool(variable: &str, default: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
+    in_browser(
+        "e2e",
+        |c, base, shots| Box::pin(scenario(c, base, shots)),
+        &[],
+    )
+    .await;
+}
+
+/// The same site with `--redis`: the followed stream comes from the timeline once it is
+/// built, the same actions as SQL gives, and from SQL again when Redis is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_followed_stream_from_redis_timelines_and_from_sql_when_redis_dies() {
+    let server = std::sync::Arc::new(std::sync::Mutex::new(RedisServer::start()));
+    let url = server.lock().unwrap().url();
+    let args = ["--redis".to_owned(), url];
+    in_browser(
+        "e2e-redis",
+        move |c, base, shots| {
+            let server = std::sync::Arc::clone(&server);
+            Box::pin(async move { timelines_scenario(c, base, shots, &server).await })
+        },
+        &args,
+    )
+    .await;
+}
+
+type Scenario = Box<
+    dyn for<'a> Fn(
+            &'a Client,
+            &'a str,
+            &'a Path,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>
+        + Send
+        + Sync,
+>;
+
+async fn in_browser<F>(name: &str, scenario: F, app_args: &[String])
+where
+    F: for<'a> Fn(
+            &'a Client,
+            &'a str,
+            &'a Path,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>
+        + Send
+        + Sync
+        + 'static,
+{
+    let scenario: Scenario = Box::new(scenario);
     let chromium = tool("STREAM_E2E_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("STREAM_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let required = std::env::var("STREAM_E2E_REQUIRED").is_ok_and(|value| value == "1");
@@ -58,18 +111,25 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
     }
 
     let scratch =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory")
-        .join("e2e");
+        .join(name);
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
     std::fs::create_dir_all(&shots).unwrap();
 
     let outcome = tokio::time::timeout(
         Duration::from_secs(240),
-        run(&chromium, &chromedriver, &scratch, &shots),
+        run(
+            &chromium,
+            &chromedriver,
+            &scratch,
+            &shots,
+            &scenario,
+            app_args,
+        ),
     )
     .await;
     let _ = std::fs::remove_dir_all(&scratch);
@@ -80,8 +140,15 @@ async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
     }
 }
 
-async fn run(chromium: &Path, chromedriver: &Path, scratch: &Path, shots: &Path) -> Result<()> {
-    let (_app, base) = start_app(scratch).await?;
+async fn run(
+    chromium: &Path,
+    chromedriver: &Path,
+    scratch: &Path,
+    shots: &Path,
+    scenario: &Scenario,
+    app_args: &[String],
+) -> Result<()> {
+    let (_app, base) = start_app(scratch, app_args).await?;
     let (_driver, driver_url) = start_chromedriver(chromedriver).await?;
 
     let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
@@ -194,6 +261,77 @@ async fn scenario(c: &Client, base: &str, shots: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The source comment of the followed stream page shown: `redis`, `redis+sql` or `sql`.
+async fn feed_source(c: &Client) -> Result<String> {
+    let html = c.source().await?;
+    let source = html
+        .split("<!-- stream source: ")
+        .nth(1)
+        .and_then(|rest| rest.split(" -->").next())
+        .ok_or("the feed page names no stream source")?;
+    Ok(source.to_owned())
+}
+
+/// The text of the followed stream's items.
+async fn feed_items(c: &Client) -> Result<Vec<String>> {
+    let mut items = Vec::new();
+    for item in c.find_all(Locator::Css("ol#stream > li")).await? {
+        items.push(item.text().await?);
+    }
+    Ok(items)
+}
+
+/// Lennon's followed stream: from SQL while the timeline is cold, from Redis once it is
+/// built (the page is reloaded until then: the build runs in the background), the same
+/// items either way; from SQL, still the same, once Redis is killed.
+async fn timelines_scenario(
+    c: &Client,
+    base: &str,
+    shots: &Path,
+    server: &std::sync::Mutex<RedisServer>,
+) -> Result<()> {
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    act_as(c, "lennon").await?;
+    c.find(Locator::Id("nav-feed")).await?.click().await?;
+    c.wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Followed by')]"))
+        .await?;
+    if feed_source(c).await? != "sql" {
+        return Err("the first visit finds the timeline cold".into());
+    }
+    let from_sql = feed_items(c).await?;
+    if from_sql.is_empty() {
+        return Err("the seeded followed stream is empty".into());
+    }
+    let mut source = String::new();
+    for _ in 0..50 {
+        c.refresh().await?;
+        c.wait().for_element(Locator::Id("stream")).await?;
+        source = feed_source(c).await?;
+        if source == "redis" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if source != "redis" {
+        return Err(format!("the timeline was never built: the page says {source}").into());
+    }
+    if feed_items(c).await? != from_sql {
+        return Err("the timeline's page differs from the SQL page".into());
+    }
+    std::fs::write(shots.join("redis.png"), c.screenshot().await?)?;
+
+    server.lock().map_err(|_| "poisoned")?.kill();
+    c.refresh().await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    if feed_source(c).await? != "sql" || feed_items(c).await? != from_sql {
+        return Err("with Redis dead, SQL serves the same page".into());
+    }
+    std::fs::write(shots.join("redis-down.png"), c.screenshot().await?)?;
+    Ok(())
+}
+
 /// Choose `username` in the "Acting as" chooser and wait for the page that shows it chosen.
 async fn act_as(c: &Client, username: &str) -> Result<()> {
     c.find(Locator::Id("act-as-user"))
@@ -215,10 +353,11 @@ async fn act_as(c: &Client, username: &str) -> Result<()> {
 }
 
 /// The application binary on a free port with a fresh SQLite file; its URL once it listens.
-async fn start_app(scratch: &Path) -> Result<(Child, String)> {
+async fn start_app(scratch: &Path, args: &[String]) -> Result<(Child, String)> {
     let database = format!("sqlite://{}?mode=rwc", scratch.join("e2e.sqlite").display());
     let mut app = Command::new(env!("CARGO_BIN_EXE_test-project"))
         .args(["--port", "0", "--database-url", &database])
+        .args(args)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
