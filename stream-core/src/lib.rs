@@ -10,7 +10,9 @@
 //! a connection or in a [`Transaction`], which commits the application's rows and its actions
 //! together and fires their signal only after the outermost commit.
 //! Any stream page comes out as Activity Streams 2.0 JSON (module `activitystreams`,
-//! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`).
+//! feature `activitystreams`) or as an Atom feed (module `atom`, feature `atom`). With the
+//! feature `redis`, module `timeline` keeps each reader's user stream as a timeline on Redis
+//! (single node or cluster), with SQL as the fallback and the truth.
 //!
 //! # Example
 //!
