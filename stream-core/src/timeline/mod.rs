@@ -25,7 +25,8 @@
 //!   missed a fan-out while Redis was unreachable is dropped when Redis answers again, and
 //!   rebuilt. [`check`](Timelines::check) compares a timeline with the SQL stream.
 //! - **Single node or cluster** ([`Redis::node`], [`Redis::cluster`]): each timeline is one
-//!   sorted set whose key carries a hash tag, so it lives on one slot.
+//!   sorted set whose key carries a hash tag, so it lives on one slot. Redis 6.2 or later
+//!   (`ZRANGE .. BYLEX REV`).
 //!
 //! A page lists actions in exactly the SQL order — `timestamp DESC, id DESC`, ties included —
 //! because each timeline entry is the pair itself, written so that Redis sorts it as bytes
@@ -438,6 +439,9 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// The scores of `~`, `!` and `#`, the number of entries, and the entries read.
+type Markers = (Option<f64>, Option<f64>, Option<f64>, usize, Vec<String>);
+
 /// One read of a timeline.
 struct Read {
     warm: bool,
@@ -843,7 +847,7 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
                 .arg("LIMIT")
                 .arg(0)
                 .arg(n);
-            pipe.cmd("EXPIRE").arg(key).arg(ttl).arg("XX").ignore();
+            pipe.cmd("EXPIRE").arg(key).arg(ttl).ignore();
             let mut other = conn.clone();
             let celebrities = async move {
                 redis::cmd("SMEMBERS")
@@ -851,10 +855,7 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
                     .query_async::<Vec<String>>(&mut other)
                     .await
             };
-            let timeline = pipe
-                .query_async::<(Option<f64>, Option<f64>, Option<f64>, usize, Vec<String>)>(
-                    &mut conn,
-                );
+            let timeline = pipe.query_async::<Markers>(&mut conn);
             let (timeline, celebrities) = tokio::join!(timeline, celebrities);
             let (warm, complete, building, entries, members) = timeline?;
             Ok(Read {

@@ -85,10 +85,15 @@ return 1
 ";
 
 /// Start a rebuild: mark the timeline `#` (for ARGV[1] seconds at most, should the builder
-/// die), unless a rebuild is under way. Returns whether this caller builds.
+/// die), unless a rebuild is under way or the timeline is warm and serves (another rebuild
+/// asked for it meanwhile). Returns whether this caller builds.
 const BEGIN_REBUILD: &str = r"
 local k = KEYS[1]
 if redis.call('ZSCORE', k, '#') then return 0 end
+if redis.call('ZSCORE', k, '~') and (redis.call('ZSCORE', k, '!')
+    or redis.call('ZLEXCOUNT', k, '[0', '(~') > 0) then
+  return 0
+end
 redis.call('DEL', k)
 redis.call('ZADD', k, 0, '#')
 redis.call('EXPIRE', k, tonumber(ARGV[1]))
