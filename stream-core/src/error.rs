@@ -106,6 +106,20 @@ pub enum StreamError {
         source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
 
+    /// A Redis address for [`Timelines`](crate::timeline::Timelines) that the client cannot
+    /// use (not a `redis://` or `rediss://` URL, or a cluster given no node). Only
+    /// configuration fails this way: Redis being down or slow is never an error, timelines
+    /// then read from SQL.
+    #[cfg(feature = "redis")]
+    #[error("invalid Redis address `{url}`")]
+    InvalidRedisUrl {
+        /// The address as given.
+        url: String,
+        /// What the Redis client says is wrong with it.
+        #[source]
+        source: redis::RedisError,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Database(DbErr),

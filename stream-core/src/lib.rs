@@ -16,6 +16,8 @@
 //! `bridge::Bridge` carries the signal and the live tails across the processes of an
 //! application: PostgreSQL `LISTEN/NOTIFY` (feature `postgres`) or Redis pub/sub (feature
 //! `redis`).
+//! With the feature `redis`, module `timeline` keeps each reader's user stream as a timeline
+//! on Redis (single node or cluster), with SQL as the fallback and the truth.
 //!
 //! # Example
 //!
@@ -53,6 +55,9 @@ mod send;
 mod shared;
 mod signal;
 mod streamable;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod timeline;
 mod transaction;
 mod verb;
 

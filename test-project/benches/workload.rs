@@ -19,6 +19,13 @@
 //! runs on MySQL/MariaDB; `--sqlite-only`, `--postgres-only` and `--mysql-only` run one
 //! backend; `--bulk-only` measures the bulk load alone (to see its spread, or to profile it).
 //!
+//! Timelines on Redis (at `--redis URL`, default `redis://127.0.0.1:6379`; `--no-redis` skips
+//! them), measured last so their fan-out task does not run beside the other rows: the user
+//! stream pages of `users[1]` to `users[4]` served from their timelines beside the same
+//! hand-written SQL, the fan-out of one action to 50,000 followers (entries/s), the send
+//! latency of that celebrity pushed and pulled, and Redis memory per timeline entry (the
+//! `INFO memory` delta over the entries written).
+//!
 //! For each backend and size it loads the workload, then measures in one run, alternating
 //! library and hand-written SQL through the same sea-orm/sqlx connection (one connection, so
 //! both sides run on the same thread or server process): statements per hydrated page,
@@ -54,6 +61,7 @@ struct Args {
     postgres_only: bool,
     mysql_only: bool,
     bulk_only: bool,
+    redis: Option<String>,
 }
 
 fn args() -> Args {
@@ -66,6 +74,7 @@ fn args() -> Args {
         postgres_only: false,
         mysql_only: false,
         bulk_only: false,
+        redis: Some("redis://127.0.0.1:6379".into()),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -86,6 +95,8 @@ fn args() -> Args {
             "--postgres-only" => args.postgres_only = true,
             "--mysql-only" => args.mysql_only = true,
             "--bulk-only" => args.bulk_only = true,
+            "--redis" => args.redis = it.next(),
+            "--no-redis" => args.redis = None,
             "--bench" => {}
             other => eprintln!("ignoring argument {other:?}"),
         }
@@ -918,5 +929,297 @@ async fn run(backend: Backend, n: usize, args: &Args) -> Vec<String> {
         format!("{hand_rate:.0} actions/s"),
         hand_rate / lib_rate,
     ));
+    if let Some(redis) = &args.redis {
+        report.extend(timeline_rows(backend, n, &url, &world, redis, args.samples, &row).await);
+    }
+    report
+}
+
+/// The timelines rows: pages from Redis beside hand-written SQL, fan-out, the celebrity's
+/// send, memory per entry.
+async fn timeline_rows(
+    backend: Backend,
+    n: usize,
+    url: &str,
+    world: &World,
+    redis_url: &str,
+    samples: usize,
+    row: &dyn Fn(&str, String, String, String, f64) -> String,
+) -> Vec<String> {
+    use stream_core::sea_orm::{ColumnTrait, QueryFilter};
+    use stream_core::timeline::{Redis, Source, Timelines};
+    let mut report = Vec::new();
+    let client = redis::Client::open(redis_url).expect("a Redis URL");
+    let Ok(mut raw) = client.get_multiplexed_async_connection().await else {
+        eprintln!("skipping the timelines: no Redis at {redis_url}");
+        return report;
+    };
+    let prefix = format!("bench:{backend:?}:{n}:{}", std::process::id());
+    let used_memory = |mut raw: redis::aio::MultiplexedConnection| async move {
+        let info: String = redis::cmd("INFO")
+            .arg("memory")
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .expect("used_memory")
+    };
+    let db = single_connection(url).await;
+    let sql_backend = db.get_database_backend();
+    let lines_db = single_connection(url).await;
+    let start = |threshold: u64| {
+        Timelines::<action::Entity, follow::Entity>::builder(
+            lines_db.clone(),
+            Redis::node(redis_url),
+        )
+        .prefix(prefix.clone())
+        .celebrity_threshold(threshold)
+        .timeout(Duration::from_secs(5))
+        .start()
+    };
+    let timelines = start(100_000).await.unwrap();
+    let p = |i: usize| match sql_backend {
+        DbBackend::Postgres => format!("${i}"),
+        _ => "?".into(),
+    };
+
+    // Pages: users[1] (50 follows) and users[2..4] (10, 100, 1,000), timelines built first.
+    let before = used_memory(raw.clone()).await;
+    let followers = [(1, 50), (2, 10), (3, 100), (4, 1_000)];
+    let mut entries = 0;
+    for (follower, _) in followers {
+        let u = &world.users[follower];
+        timelines.page(u, None, PAGE).await.unwrap();
+        timelines.settled().await;
+        entries += timelines.check(u, 1_000).await.unwrap().compared;
+    }
+    let after = used_memory(raw.clone()).await;
+    report.push(row(
+        "Redis memory per timeline entry (4 timelines of 1,000)",
+        "INFO used_memory delta / entries".into(),
+        format!("{:.0} bytes", (after - before) as f64 / entries as f64),
+        "—".into(),
+        f64::NAN,
+    ));
+    for (follower, follows) in followers {
+        let u = world.users[follower].clone();
+        let hand_sql = hand_page_sql(
+            sql_backend,
+            &format!(
+                "a.id IN (SELECT id FROM (SELECT s.id FROM stream_action s WHERE s.actor_user \
+                 IN (SELECT followed_user FROM stream_follow WHERE follower = {}) \
+                 ORDER BY s.timestamp DESC, s.id DESC LIMIT {limit}) AS u UNION ALL \
+                 SELECT id FROM (SELECT s.id FROM stream_action s WHERE s.actor_group \
+                 IN (SELECT followed_group FROM stream_follow WHERE follower = {}) \
+                 ORDER BY s.timestamp DESC, s.id DESC LIMIT {limit}) AS g)",
+                p(1),
+                p(2),
+                limit = PAGE + 1,
+            ),
+            false,
+        );
+        let values: Vec<Value> = vec![u.id.into(), u.id.into()];
+        let hand = || {
+            let (db, sql, values) = (db.clone(), hand_sql.clone(), values.clone());
+            async move {
+                let rows = db
+                    .query_all_raw(Statement::from_sql_and_values(sql_backend, sql, values))
+                    .await
+                    .unwrap();
+                hand_lines(&rows)
+            }
+        };
+        let from_redis = timelines.page(&u, None, PAGE).await.unwrap();
+        assert_eq!(from_redis.source, Source::Redis);
+        assert_eq!(library_lines(&from_redis.page.items), hand().await);
+        let sql_page = || async {
+            action::Entity::followed_by::<follow::Entity>(&u)
+                .page(None, PAGE)
+                .hydrated(&db)
+                .await
+                .unwrap()
+        };
+        for _ in 0..WARM_UP {
+            std::hint::black_box(timelines.page(&u, None, PAGE).await.unwrap());
+            std::hint::black_box(hand().await);
+            std::hint::black_box(sql_page().await);
+        }
+        let (mut lib, mut handwritten, mut sql) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..samples {
+            let started = Instant::now();
+            std::hint::black_box(timelines.page(&u, None, PAGE).await.unwrap());
+            lib.push(started.elapsed());
+            let started = Instant::now();
+            std::hint::black_box(hand().await);
+            handwritten.push(started.elapsed());
+            let started = Instant::now();
+            std::hint::black_box(sql_page().await);
+            sql.push(started.elapsed());
+        }
+        let (lib, handwritten, sql) = (median(lib), median(handwritten), median(sql));
+        let name = format!(
+            "user stream page via Redis, {follows} follows (the SQL page: {})",
+            ms(sql)
+        );
+        eprintln!("{name}: {} vs {}", ms(lib), ms(handwritten));
+        report.push(row(
+            &name,
+            "1 round trip + 1".into(),
+            ms(lib),
+            ms(handwritten),
+            lib.as_secs_f64() / handwritten.as_secs_f64(),
+        ));
+    }
+
+    // A celebrity followed by 50,000 new users, whose timelines are warm and empty.
+    const FANS: usize = 50_000;
+    let txn = db.begin().await.unwrap();
+    let first_fan = world.users.len() + 1_000_000;
+    for chunk in (0..FANS).collect::<Vec<_>>().chunks(5_000) {
+        user::Entity::insert_many(chunk.iter().map(|i| user::ActiveModel {
+            username: stream_core::sea_orm::Set(format!("fan{}", first_fan + i)),
+            ..Default::default()
+        }))
+        .exec(&txn)
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+    let fans = user::Entity::find()
+        .filter(user::Column::Username.starts_with("fan"))
+        .all(&db)
+        .await
+        .unwrap();
+    let star = world.users[999].clone();
+    let txn = db.begin().await.unwrap();
+    for fan in &fans {
+        follow::Entity::follow(&txn, fan, &star).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let mut pipe = redis::pipe();
+    for fan in &fans {
+        pipe.cmd("ZADD")
+            .arg(format!("{prefix}:tl:{{{}}}", fan.id))
+            .arg(0)
+            .arg("~")
+            .arg(0)
+            .arg("!")
+            .ignore();
+    }
+    pipe.query_async::<()>(&mut raw).await.unwrap();
+
+    // Pushed: each send returns at once; the fan-out of its 50,000 entries follows.
+    let before = used_memory(raw.clone()).await;
+    let (mut send_latency, mut fan_out) = (Vec::new(), Vec::new());
+    for k in 0..20 {
+        let started = Instant::now();
+        action::Entity::create(
+            &db,
+            NewAction::new(&star, Verb::Followed).target(&world.users[k]),
+        )
+        .await
+        .unwrap();
+        send_latency.push(started.elapsed());
+        timelines.settled().await;
+        fan_out.push(started.elapsed());
+    }
+    let after = used_memory(raw.clone()).await;
+    let fan_out = median(fan_out);
+    report.push(row(
+        "fan-out of one action to 50,000 warm timelines",
+        "1 COUNT + 1 SELECT, 50,000 EVALSHA (512 in flight)".into(),
+        format!("{:.0} entries/s", FANS as f64 / fan_out.as_secs_f64()),
+        "—".into(),
+        f64::NAN,
+    ));
+    report.push(row(
+        "Redis memory per timeline entry (50,000 timelines of 20)",
+        "INFO used_memory delta / entries".into(),
+        format!("{:.0} bytes", (after - before) as f64 / (20 * FANS) as f64),
+        "—".into(),
+        f64::NAN,
+    ));
+    report.push(row(
+        "celebrity's send (50,000 followers, pushed)",
+        format!("fan-out done after {}", ms(fan_out)),
+        ms(median(send_latency)),
+        "—".into(),
+        f64::NAN,
+    ));
+    drop(timelines);
+
+    // Pulled: above the threshold, the action is not fanned out.
+    let timelines = start(10_000).await.unwrap();
+    let (mut send_latency, mut settled) = (Vec::new(), Vec::new());
+    for k in 0..20 {
+        let started = Instant::now();
+        action::Entity::create(
+            &db,
+            NewAction::new(&star, Verb::Followed).target(&world.users[k]),
+        )
+        .await
+        .unwrap();
+        send_latency.push(started.elapsed());
+        timelines.settled().await;
+        settled.push(started.elapsed());
+    }
+    report.push(row(
+        "celebrity's send (50,000 followers, pulled: threshold 10,000)",
+        format!("background work done after {}", ms(median(settled))),
+        ms(median(send_latency)),
+        "—".into(),
+        f64::NAN,
+    ));
+    let fan = fans[0].clone();
+    timelines.page(&fan, None, PAGE).await.unwrap();
+    timelines.settled().await;
+    let page = timelines.page(&fan, None, PAGE).await.unwrap();
+    assert_eq!(page.source, Source::Redis);
+    let sql = action::Entity::followed_by::<follow::Entity>(&fan)
+        .page(None, PAGE)
+        .hydrated(&db)
+        .await
+        .unwrap();
+    assert_eq!(library_lines(&page.page.items), library_lines(&sql.items));
+    let mut lib = Vec::new();
+    let mut by_sql = Vec::new();
+    for _ in 0..samples {
+        let started = Instant::now();
+        std::hint::black_box(timelines.page(&fan, None, PAGE).await.unwrap());
+        lib.push(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(
+            action::Entity::followed_by::<follow::Entity>(&fan)
+                .page(None, PAGE)
+                .hydrated(&db)
+                .await
+                .unwrap(),
+        );
+        by_sql.push(started.elapsed());
+    }
+    let (lib, by_sql) = (median(lib), median(by_sql));
+    report.push(row(
+        "a fan's page via Redis, the celebrity pulled (vs the library's SQL page)",
+        "1 round trip + 2".into(),
+        ms(lib),
+        ms(by_sql),
+        lib.as_secs_f64() / by_sql.as_secs_f64(),
+    ));
+    // Leave Redis as found.
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(&mut raw)
+        .await
+        .unwrap_or_default();
+    while !keys.is_empty() {
+        let batch: Vec<String> = keys.drain(..keys.len().min(10_000)).collect();
+        let _: () = redis::cmd("DEL")
+            .arg(batch)
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+    }
     report
 }

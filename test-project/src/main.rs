@@ -17,9 +17,11 @@ Options:
                         cargo run -p test-project --features postgres -- --database-url ..
   --base-url URL        where visitors reach the site, for the absolute links of the
                         Atom and Activity Streams formats (default http://127.0.0.1:PORT)
-  --redis URL           Redis server (redis://127.0.0.1:6379) that carries live events
-                        between the processes serving one SQLite or MariaDB database;
-                        on PostgreSQL they go through LISTEN/NOTIFY, without Redis
+  --redis URL           Redis server (redis://127.0.0.1:6379) that keeps the followed
+                        streams in timelines (SQL still serves them whenever Redis is
+                        down) and carries live events between the processes serving one
+                        SQLite or MariaDB database (on PostgreSQL they go through
+                        LISTEN/NOTIFY, without Redis)
   -h, --help            print this help
 ";
 
@@ -122,8 +124,18 @@ async fn run(args: Args) -> Result<(), String> {
         None => println!("  database {}", args.database_url),
     }
     let _bridge = live_across_processes(&db, args.redis.as_deref()).await;
+    let timelines = match &args.redis {
+        Some(url) => {
+            let timelines = test_project::web::feed_timelines(db.clone(), url)
+                .await
+                .map_err(|e| format!("--redis {url}: {e}"))?;
+            println!("  followed streams: Redis timelines at {url} (SQL when Redis is down)");
+            Some(timelines)
+        }
+        None => None,
+    };
     println!("  choose a user under \"Acting as\" to post, comment, like and follow; Ctrl-C stops");
-    test_project::web::serve(listener, db, base)
+    test_project::web::serve_with(listener, db, base, timelines)
         .await
         .map_err(|e| e.to_string())
 }
@@ -178,6 +190,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(base.base_url.as_deref(), Some("https://example.org/social"));
+        assert_eq!(base.redis, None);
         let redis = parse(&["--redis", "redis://127.0.0.1:6379"])
             .unwrap()
             .unwrap();

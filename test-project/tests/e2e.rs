@@ -6,6 +6,9 @@
 //! And two visitors in two browser sessions: one watches a post's page while the other likes
 //! the post and comments on it, each action appearing on the first one's page within 2 s
 //! without a reload, and the like disappearing when the other unlikes it.
+//!
+//! And the site with `--redis`: the followed stream served from Redis timelines, the same as
+//! from SQL, and from SQL again when Redis is killed.
 //! Screenshots go to `<target dir>/e2e/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
@@ -13,6 +16,9 @@
 //! elsewhere). Without them the test passes with a message, unless `STREAM_E2E_REQUIRED=1`
 //! (as `.ci/run` sets it), which makes a missing browser a failure.
 
+mod common;
+
+use common::redis_servers::RedisServer;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -42,29 +48,60 @@ fn tool(variable: &str, default: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_follows_someone_posts_and_reads_the_followed_stream() {
-    browser_test("followed", 1, |clients, base, shots| {
-        Box::pin(async move { scenario(&clients[0], &base, &shots).await })
-    })
+    browser_test(
+        "followed",
+        1,
+        &[],
+        Box::new(|clients, base, shots| {
+            Box::pin(async move { scenario(&clients[0], &base, &shots).await })
+        }),
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_sees_another_visitors_actions_appear_and_disappear_live() {
-    browser_test("live", 2, |clients, base, shots| {
-        Box::pin(async move { live_scenario(&clients[0], &clients[1], &base, &shots).await })
-    })
+    browser_test(
+        "live",
+        2,
+        &[],
+        Box::new(|clients, base, shots| {
+            Box::pin(async move { live_scenario(&clients[0], &clients[1], &base, &shots).await })
+        }),
+    )
     .await;
 }
 
-type Scenario = fn(
-    Vec<Client>,
-    String,
-    PathBuf,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>>;
+/// The same site with `--redis`: the followed stream comes from the timeline once it is
+/// built, the same actions as SQL gives, and from SQL again when Redis is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_followed_stream_from_redis_timelines_and_from_sql_when_redis_dies() {
+    let server = std::sync::Mutex::new(RedisServer::start());
+    let url = server.lock().unwrap().url();
+    browser_test(
+        "redis",
+        1,
+        &["--redis".to_owned(), url],
+        Box::new(move |clients, base, shots| {
+            Box::pin(async move { timelines_scenario(&clients[0], &base, &shots, &server).await })
+        }),
+    )
+    .await;
+}
+
+/// What a browser test does with its sessions, the site's URL and the screenshot directory.
+type Scenario = Box<
+    dyn FnOnce(
+            Vec<Client>,
+            String,
+            PathBuf,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send>>
+        + Send,
+>;
 
 /// Run `scenario` with `sessions` browser sessions of their own (own profiles, own cookies)
-/// on a fresh app, or skip when the browser is missing.
-async fn browser_test(name: &str, sessions: usize, scenario: Scenario) {
+/// on a fresh app started with `app_args`, or skip when the browser is missing.
+async fn browser_test(name: &str, sessions: usize, app_args: &[String], scenario: Scenario) {
     let chromium = tool("STREAM_E2E_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("STREAM_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let required = std::env::var("STREAM_E2E_REQUIRED").is_ok_and(|value| value == "1");
@@ -101,6 +138,7 @@ async fn browser_test(name: &str, sessions: usize, scenario: Scenario) {
             &scratch,
             &shots,
             sessions,
+            app_args,
             scenario,
         ),
     )
@@ -119,9 +157,10 @@ async fn run(
     scratch: &Path,
     shots: &Path,
     sessions: usize,
+    app_args: &[String],
     scenario: Scenario,
 ) -> Result<()> {
-    let (_app, base) = start_app(scratch).await?;
+    let (_app, base) = start_app(scratch, app_args).await?;
     let (_driver, driver_url) = start_chromedriver(chromedriver).await?;
 
     let mut clients = Vec::new();
@@ -334,6 +373,77 @@ async fn scenario(c: &Client, base: &str, shots: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The source comment of the followed stream page shown: `redis`, `redis+sql` or `sql`.
+async fn feed_source(c: &Client) -> Result<String> {
+    let html = c.source().await?;
+    let source = html
+        .split("<!-- stream source: ")
+        .nth(1)
+        .and_then(|rest| rest.split(" -->").next())
+        .ok_or("the feed page names no stream source")?;
+    Ok(source.to_owned())
+}
+
+/// The text of the followed stream's items.
+async fn feed_items(c: &Client) -> Result<Vec<String>> {
+    let mut items = Vec::new();
+    for item in c.find_all(Locator::Css("ol#stream > li")).await? {
+        items.push(item.text().await?);
+    }
+    Ok(items)
+}
+
+/// Lennon's followed stream: from SQL while the timeline is cold, from Redis once it is
+/// built (the page is reloaded until then: the build runs in the background), the same
+/// items either way; from SQL, still the same, once Redis is killed.
+async fn timelines_scenario(
+    c: &Client,
+    base: &str,
+    shots: &Path,
+    server: &std::sync::Mutex<RedisServer>,
+) -> Result<()> {
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    act_as(c, "lennon").await?;
+    c.find(Locator::Id("nav-feed")).await?.click().await?;
+    c.wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Followed by')]"))
+        .await?;
+    if feed_source(c).await? != "sql" {
+        return Err("the first visit finds the timeline cold".into());
+    }
+    let from_sql = feed_items(c).await?;
+    if from_sql.is_empty() {
+        return Err("the seeded followed stream is empty".into());
+    }
+    let mut source = String::new();
+    for _ in 0..50 {
+        c.refresh().await?;
+        c.wait().for_element(Locator::Id("stream")).await?;
+        source = feed_source(c).await?;
+        if source == "redis" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if source != "redis" {
+        return Err(format!("the timeline was never built: the page says {source}").into());
+    }
+    if feed_items(c).await? != from_sql {
+        return Err("the timeline's page differs from the SQL page".into());
+    }
+    std::fs::write(shots.join("redis.png"), c.screenshot().await?)?;
+
+    server.lock().map_err(|_| "poisoned")?.kill();
+    c.refresh().await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    if feed_source(c).await? != "sql" || feed_items(c).await? != from_sql {
+        return Err("with Redis dead, SQL serves the same page".into());
+    }
+    std::fs::write(shots.join("redis-down.png"), c.screenshot().await?)?;
+    Ok(())
+}
+
 /// Choose `username` in the "Acting as" chooser and wait for the page that shows it chosen.
 async fn act_as(c: &Client, username: &str) -> Result<()> {
     c.find(Locator::Id("act-as-user"))
@@ -355,10 +465,11 @@ async fn act_as(c: &Client, username: &str) -> Result<()> {
 }
 
 /// The application binary on a free port with a fresh SQLite file; its URL once it listens.
-async fn start_app(scratch: &Path) -> Result<(Child, String)> {
+async fn start_app(scratch: &Path, args: &[String]) -> Result<(Child, String)> {
     let database = format!("sqlite://{}?mode=rwc", scratch.join("e2e.sqlite").display());
     let mut app = Command::new(env!("CARGO_BIN_EXE_test-project"))
         .args(["--port", "0", "--database-url", &database])
+        .args(args)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;

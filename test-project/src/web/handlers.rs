@@ -221,7 +221,7 @@ pub async fn feed_page(
     uri: Uri,
     Id(id): Id,
     after: After,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let db = &state.db;
     let user = find_user(db, id).await?;
     let layout = layout(db, acting, &uri).await?;
@@ -239,13 +239,28 @@ pub async fn feed_page(
             .all(db)
             .await?,
     };
-    let stream = stream(db, streams::feed(&user), after, &uri).await?;
-    render(FeedPage {
+    let (stream, source) = match &state.timelines {
+        Some(timelines) => {
+            let read = timelines.page(&user, after.0.as_ref(), PAGE_SIZE).await?;
+            let stream = Stream {
+                items: read.page.items,
+                older: read
+                    .page
+                    .next
+                    .map(|cursor| format!("{}?after={cursor}", uri.path())),
+            };
+            (stream, read.source.as_str())
+        }
+        None => (stream(db, streams::feed(&user), after, &uri).await?, "sql"),
+    };
+    let page = render(FeedPage {
         layout,
         user,
         following,
         stream,
-    })
+        source,
+    })?;
+    Ok(([("x-stream-source", source)], page).into_response())
 }
 
 /// `GET /groups/{id}`.
@@ -462,15 +477,15 @@ pub async fn follow(
             if user.id == me.id {
                 return Err(WebError::bad_request("You cannot follow yourself."));
             }
-            start_following(db, &me, &user, Verb::Follow).await?;
+            start_following(&state, &me, &user, Verb::Follow).await?;
         }
         Kind::Group => {
             let group = find_group(db, form.id).await?;
-            start_following(db, &me, &group, Verb::Followed).await?;
+            start_following(&state, &me, &group, Verb::Followed).await?;
         }
         Kind::Post => {
             let post = find_post(db, form.id).await?;
-            start_following(db, &me, &post, Verb::Followed).await?;
+            start_following(&state, &me, &post, Verb::Followed).await?;
         }
     }
     Ok(Redirect::to(&next))
@@ -478,7 +493,7 @@ pub async fn follow(
 
 /// Follow `object`; when newly followed, record `me` `verb` `object`, in one transaction.
 async fn start_following<O>(
-    db: &DatabaseConnection,
+    state: &AppState,
     me: &user::Model,
     object: &O,
     verb: Verb,
@@ -486,8 +501,13 @@ async fn start_following<O>(
 where
     O: Followable<follow::Entity> + Target<action::Entity> + Sync,
 {
-    let txn = Transaction::begin(db).await?;
-    if follow::Entity::follow(&txn, me, object).await? {
+    let txn = Transaction::begin(&state.db).await?;
+    // With timelines, the followed object's recent actions join the timeline on commit.
+    let followed = match &state.timelines {
+        Some(timelines) => timelines.follow(&txn, me, object).await?,
+        None => follow::Entity::follow(&txn, me, object).await?,
+    };
+    if followed {
         action::Entity::send(&txn, me, verb).target(object).await?;
     }
     txn.commit().await?;
@@ -506,23 +526,24 @@ pub async fn unfollow(
     match form.kind {
         Kind::User => {
             let user = find_user(db, form.id).await?;
-            stop_following(db, &me, &user, action::Column::TargetUser.eq(user.id)).await?;
+            stop_following(&state, &me, &user, action::Column::TargetUser.eq(user.id)).await?;
         }
         Kind::Group => {
             let group = find_group(db, form.id).await?;
-            stop_following(db, &me, &group, action::Column::TargetGroup.eq(group.id)).await?;
+            stop_following(&state, &me, &group, action::Column::TargetGroup.eq(group.id)).await?;
         }
         Kind::Post => {
             let post = find_post(db, form.id).await?;
-            stop_following(db, &me, &post, action::Column::TargetPost.eq(post.id)).await?;
+            stop_following(&state, &me, &post, action::Column::TargetPost.eq(post.id)).await?;
         }
     }
     Ok(Redirect::to(&next))
 }
 
-/// Unfollow `object`, and retract the action that said `me` followed it, in one transaction.
+/// Unfollow `object`, and retract the action that said `me` followed it, in one transaction;
+/// with timelines, the object's actions leave `me`'s timeline after the commit.
 async fn stop_following<O>(
-    db: &DatabaseConnection,
+    state: &AppState,
     me: &user::Model,
     object: &O,
     is_target: stream_core::sea_orm::sea_query::SimpleExpr,
@@ -530,8 +551,12 @@ async fn stop_following<O>(
 where
     O: Followable<follow::Entity> + Sync,
 {
-    let txn = Transaction::begin(db).await?;
-    if follow::Entity::unfollow(&txn, me, object).await? {
+    let txn = Transaction::begin(&state.db).await?;
+    let unfollowed = match &state.timelines {
+        Some(timelines) => timelines.unfollow(&txn, me, object).await?,
+        None => follow::Entity::unfollow(&txn, me, object).await?,
+    };
+    if unfollowed {
         let followed = Condition::all()
             .add(action::Column::ActorUser.eq(me.id))
             .add(action::Column::Verb.is_in([Verb::Follow, Verb::Followed]))

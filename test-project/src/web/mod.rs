@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /` | everyone's actions, newest first; the post form |
 //! | `GET /users/{id}` | a user's own actions; follow / unfollow |
-//! | `GET /users/{id}/feed` | the user's followed stream |
+//! | `GET /users/{id}/feed` | the user's followed stream (from Redis timelines when the site runs with them; the `X-Stream-Source` header and an HTML comment say `redis`, `redis+sql` or `sql`) |
 //! | `GET /groups/{id}`, `GET /posts/{id}` | everything involving the group or post |
 //! | `POST /posts`, `/posts/{id}/comments`, `/posts/{id}/like` | post, comment, like |
 //! | `POST /posts/{id}/unlike` | retract the visitor's like |
@@ -28,6 +28,7 @@ pub mod session;
 pub mod streams;
 
 pub use error::WebError;
+pub use streams::{FeedTimelines, feed_timelines};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// The origin of the absolute URLs in the Activity Streams and Atom formats; configured,
     /// since a request's `Host` header is whatever the client says.
     pub base: BaseUrl,
+    /// The followed streams' timelines on Redis, when the site runs with them (`--redis`).
+    pub timelines: Option<FeedTimelines>,
 }
 
 /// The whole site, over `db` (migrated; seeded or not), served at [`DEFAULT_BASE_URL`].
@@ -59,6 +62,16 @@ pub fn router(db: DatabaseConnection) -> Router {
 
 /// The whole site, over `db`, served at `base` (the Activity Streams and Atom links use it).
 pub fn router_at(db: DatabaseConnection, base: BaseUrl) -> Router {
+    router_with(db, base, None)
+}
+
+/// The whole site, over `db`, served at `base`, its followed streams read from `timelines`
+/// when given.
+pub fn router_with(
+    db: DatabaseConnection,
+    base: BaseUrl,
+    timelines: Option<FeedTimelines>,
+) -> Router {
     Router::new()
         .route("/", get(handlers::home))
         .route("/style.css", get(handlers::style))
@@ -94,7 +107,11 @@ pub fn router_at(db: DatabaseConnection, base: BaseUrl) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             handlers::panicked,
         ))
-        .with_state(AppState { db, base })
+        .with_state(AppState {
+            db,
+            base,
+            timelines,
+        })
 }
 
 /// Serve the site on `listener` until Ctrl-C, its absolute links under `base`.
@@ -103,7 +120,17 @@ pub async fn serve(
     db: DatabaseConnection,
     base: BaseUrl,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router_at(db, base))
+    serve_with(listener, db, base, None).await
+}
+
+/// [`serve`], the followed streams read from `timelines` when given.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    db: DatabaseConnection,
+    base: BaseUrl,
+    timelines: Option<FeedTimelines>,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with(db, base, timelines))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

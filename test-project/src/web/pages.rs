@@ -110,6 +110,9 @@ pub struct FeedPage {
     pub following: Following,
     /// Actions by, to or with what they follow.
     pub stream: Stream,
+    /// Which path served the stream: `redis`, `redis+sql` or `sql` (in an HTML comment, and
+    /// the `X-Stream-Source` header).
+    pub source: &'static str,
 }
 
 /// `/groups/{id}`: everything that involves a group.

@@ -10,7 +10,8 @@
 use crate::{action, follow, group, post, user};
 use stream_core::LiveStream;
 use stream_core::prelude::*;
-use stream_core::sea_orm::Select;
+use stream_core::sea_orm::{DatabaseConnection, Select};
+use stream_core::timeline::{Redis, Timelines};
 
 /// `/`: everyone's actions.
 pub fn everyone() -> Select<action::Entity> {
@@ -56,9 +57,27 @@ pub fn live_user(user: &user::Model, private: bool) -> LiveStream<action::Entity
 /// [`feed`], live.
 pub fn live_feed(user: &user::Model) -> LiveStream<action::Entity> {
     action::Entity::live()
-        .followed_by_in::<follow::Entity>(user, &[Role::Actor, Role::Target, Role::ActionObject])
+        .followed_by_in::<follow::Entity>(user, &FEED_ROLES)
         .public_only()
 }
+
+/// The timelines of [`feed`] on Redis: the same roles, public actions only.
+pub type FeedTimelines = Timelines<action::Entity, follow::Entity>;
+
+/// Start the timelines of [`feed`] on the Redis at `url` (`--redis`).
+pub async fn feed_timelines(
+    db: DatabaseConnection,
+    url: &str,
+) -> Result<FeedTimelines, stream_core::StreamError> {
+    FeedTimelines::builder(db, Redis::node(url))
+        .roles(&FEED_ROLES)
+        .refine(|stream| stream.public_only())
+        .start()
+        .await
+}
+
+/// The roles of [`feed`].
+const FEED_ROLES: [Role; 3] = [Role::Actor, Role::Target, Role::ActionObject];
 
 /// [`group`], live.
 pub fn live_group(group: &group::Model) -> LiveStream<action::Entity> {

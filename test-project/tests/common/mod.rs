@@ -14,6 +14,8 @@
 
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod redis_servers;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
