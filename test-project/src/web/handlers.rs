@@ -88,6 +88,24 @@ async fn layout(db: &DatabaseConnection, acting: Acting, uri: &Uri) -> Result<La
     })
 }
 
+/// The first page updates live, from its newest action on: the `<path>/events?after=..` its
+/// script listens to. Later pages do not.
+fn live_link(items: &[action::Loaded], after: &After, uri: &Uri) -> Option<String> {
+    after.0.is_none().then(|| {
+        let events = match uri.path() {
+            "/" => "/events".to_owned(),
+            path => format!("{}/events", path.trim_end_matches('/')),
+        };
+        match items.first() {
+            Some(newest) => format!(
+                "{events}?after={}",
+                Cursor::after::<action::Entity>(&newest.action)
+            ),
+            None => events,
+        }
+    })
+}
+
 /// One page of `select`, loaded with its objects in one statement, and the "Older" link.
 async fn stream(
     db: &DatabaseConnection,
@@ -99,20 +117,7 @@ async fn stream(
         .page(after.0.as_ref(), PAGE_SIZE)
         .hydrated(db)
         .await?;
-    // The first page updates live, from its newest action on.
-    let live = after.0.is_none().then(|| {
-        let events = match uri.path() {
-            "/" => "/events".to_owned(),
-            path => format!("{}/events", path.trim_end_matches('/')),
-        };
-        match page.items.first() {
-            Some(newest) => format!(
-                "{events}?after={}",
-                Cursor::after::<action::Entity>(&newest.action)
-            ),
-            None => events,
-        }
-    });
+    let live = live_link(&page.items, &after, uri);
     Ok(Stream {
         items: page.items,
         older: page
@@ -243,6 +248,7 @@ pub async fn feed_page(
         Some(timelines) => {
             let read = timelines.page(&user, after.0.as_ref(), PAGE_SIZE).await?;
             let stream = Stream {
+                live: live_link(&read.page.items, &after, &uri),
                 items: read.page.items,
                 older: read
                     .page
