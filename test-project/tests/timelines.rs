@@ -642,7 +642,7 @@ async fn the_feed_page_says_which_path_served_it(db: TestDb) {
     assert!(body.contains("<!-- stream source: redis -->"));
     let (_, sql_source, sql_body) = feed(&sql_app, &reader).await;
     assert_eq!(sql_source, "sql");
-    assert!(stream_of(&body).contains("<li>"));
+    assert!(stream_of(&body).contains("<li id=\"action-"));
     assert_eq!(stream_of(&body), stream_of(&sql_body));
 
     // Redis gone: the same page, from SQL, never an error page.
