@@ -24,7 +24,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stream_core::prelude::*;
 use stream_core::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use test_project::{action, group, post, user, web::streams};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
