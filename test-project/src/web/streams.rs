@@ -39,12 +39,12 @@ pub fn post(post: &post::Model) -> Select<action::Entity> {
     live_post(post).select()
 }
 
-/// [`everyone`], live.
+/// [`everyone()`], live.
 pub fn live_everyone() -> LiveStream<action::Entity> {
     action::Entity::live().stream().public_only()
 }
 
-/// [`user`], live.
+/// [`user()`], live.
 pub fn live_user(user: &user::Model, private: bool) -> LiveStream<action::Entity> {
     let actions = action::Entity::live().for_actor(user);
     if private {
@@ -54,17 +54,17 @@ pub fn live_user(user: &user::Model, private: bool) -> LiveStream<action::Entity
     }
 }
 
-/// [`feed`], live.
+/// [`feed()`], live.
 pub fn live_feed(user: &user::Model) -> LiveStream<action::Entity> {
     action::Entity::live()
         .followed_by_in::<follow::Entity>(user, &FEED_ROLES)
         .public_only()
 }
 
-/// The timelines of [`feed`] on Redis: the same roles, public actions only.
+/// The timelines of [`feed()`] on Redis: the same roles, public actions only.
 pub type FeedTimelines = Timelines<action::Entity, follow::Entity>;
 
-/// Start the timelines of [`feed`] on the Redis at `url` (`--redis`).
+/// Start the timelines of [`feed()`] on the Redis at `url` (`--redis`).
 pub async fn feed_timelines(
     db: DatabaseConnection,
     url: &str,
@@ -76,15 +76,15 @@ pub async fn feed_timelines(
         .await
 }
 
-/// The roles of [`feed`].
+/// The roles of [`feed()`].
 const FEED_ROLES: [Role; 3] = [Role::Actor, Role::Target, Role::ActionObject];
 
-/// [`group`], live.
+/// [`group()`], live.
 pub fn live_group(group: &group::Model) -> LiveStream<action::Entity> {
     action::Entity::live().involving(group).public_only()
 }
 
-/// [`post`], live.
+/// [`post()`], live.
 pub fn live_post(post: &post::Model) -> LiveStream<action::Entity> {
     action::Entity::live().involving(post).public_only()
 }
