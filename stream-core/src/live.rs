@@ -426,10 +426,7 @@ pub struct Rows;
 pub struct Hydrated;
 
 /// `select` as a statement with the timestamps bound as the backend stores them.
-fn statement<A: ActionEntity, S: QueryTrait>(
-    select: &S,
-    db: &DatabaseConnection,
-) -> sea_orm::Statement {
+fn statement<S: QueryTrait>(select: &S, db: &DatabaseConnection) -> sea_orm::Statement {
     let mut statement = select.build(db.get_database_backend());
     crate::shared::bind_timestamps_for_backend(&mut statement);
     statement
@@ -450,7 +447,7 @@ impl<A: ActionEntity> Delivery<A> for Rows {
         db: &'a DatabaseConnection,
     ) -> BoxFuture<'a, crate::Result<Vec<Self::Item>>> {
         Box::pin(async move {
-            let statement = statement::<A, _>(&select, db);
+            let statement = statement(&select, db);
             let rows = A::Model::find_by_statement(statement).all(db).await?;
             Ok(rows.into_iter().map(Arc::new).collect())
         })
@@ -483,7 +480,7 @@ impl<A: ActionEntity> Delivery<A> for Hydrated {
         db: &'a DatabaseConnection,
     ) -> BoxFuture<'a, crate::Result<Vec<Self::Item>>> {
         Box::pin(async move {
-            let statement = statement::<A, _>(&A::join_roles(select), db);
+            let statement = statement(&A::join_roles(select), db);
             Ok(A::Loaded::find_by_statement(statement).all(db).await?)
         })
     }
@@ -532,10 +529,10 @@ impl Remembered {
             return false;
         }
         self.order.push_back(cursor);
-        if self.order.len() > REMEMBERED {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
+        if self.order.len() > REMEMBERED
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
         }
         true
     }
@@ -593,6 +590,9 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                 }
                 Err(missed) => {
                     tracing::debug!(%missed, "a live tail fell behind; catching up from its cursor");
+                    // The catch-up reads everything up to now; what arrives after it comes
+                    // from the signal again, de-duplicated against what the query read.
+                    self.events.skip_to_newest();
                     if self.watermark.is_none() {
                         // Started from "now" and delivered nothing yet: catch up from when
                         // the tail started.
@@ -656,12 +656,11 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
     /// Whether `action` matches the stream's description (for a stream with filters of its
     /// own: whether it is a candidate).
     async fn may_belong(&mut self, action: &A::Model) -> crate::Result<bool> {
-        if self.stream.public_only {
-            if let Some(public) = A::__PUBLIC {
-                if action.get(public) != Value::from(true) {
-                    return Ok(false);
-                }
-            }
+        if self.stream.public_only
+            && let Some(public) = A::__PUBLIC
+            && action.get(public) != Value::from(true)
+        {
+            return Ok(false);
         }
         Ok(match &self.stream.matcher {
             Matcher::All => true,

@@ -380,6 +380,14 @@ impl<A: ActionEntity> Events<A> {
         }
     }
 
+    /// Forget every event waiting, and go on with the events sent from now on. A subscriber
+    /// that fell behind and reads what it missed from the database does this first: the
+    /// buffered events are older than what it reads, and reading them one by one would keep
+    /// it a full buffer behind, missing again at every new event.
+    pub fn skip_to_newest(&mut self) {
+        self.receiver = self.receiver.resubscribe();
+    }
+
     /// The next event if one is waiting, without waiting; `Ok(None)` when none is.
     pub fn try_recv(&mut self) -> Result<Option<Event<A>>, Missed> {
         match self.receiver.try_recv() {
