@@ -244,7 +244,7 @@ impl<A: ActionEntity> Live<A> {
 
 /// A stream that can be tailed live: its select (what a page of it reads), and a description
 /// the tail matches committed actions against in memory. Made by
-/// [`ActionEntity::live`](crate::ActionEntity::live).
+/// [`ActionEntity::live`].
 pub struct LiveStream<A: ActionEntity> {
     select: Select<A>,
     matcher: Matcher<A>,

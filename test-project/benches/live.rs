@@ -272,7 +272,10 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_connected = rss_kib(pid);
 
-    let before = action::Entity::stream()
+    // The newest id before the sends (the seed's timestamps are spread over the past, so not
+    // the newest action of the stream).
+    let before = action::Entity::find()
+        .order_by_desc(action::Column::Id)
         .one(&db)
         .await
         .unwrap()
@@ -298,7 +301,12 @@ async fn main() {
             )
             .await;
         }
-        let newest = action::Entity::stream().one(&db).await.unwrap().unwrap();
+        let newest = action::Entity::find()
+            .order_by_desc(action::Column::Id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
         sent_at.insert(newest.id, at);
         tokio::time::sleep(args.pause).await;
     }

@@ -38,12 +38,12 @@ pub fn post(post: &post::Model) -> Select<action::Entity> {
     live_post(post).select()
 }
 
-/// [`everyone`], live.
+/// [`everyone()`], live.
 pub fn live_everyone() -> LiveStream<action::Entity> {
     action::Entity::live().stream().public_only()
 }
 
-/// [`user`], live.
+/// [`user()`], live.
 pub fn live_user(user: &user::Model, private: bool) -> LiveStream<action::Entity> {
     let actions = action::Entity::live().for_actor(user);
     if private {
@@ -53,19 +53,19 @@ pub fn live_user(user: &user::Model, private: bool) -> LiveStream<action::Entity
     }
 }
 
-/// [`feed`], live.
+/// [`feed()`], live.
 pub fn live_feed(user: &user::Model) -> LiveStream<action::Entity> {
     action::Entity::live()
         .followed_by_in::<follow::Entity>(user, &[Role::Actor, Role::Target, Role::ActionObject])
         .public_only()
 }
 
-/// [`group`], live.
+/// [`group()`], live.
 pub fn live_group(group: &group::Model) -> LiveStream<action::Entity> {
     action::Entity::live().involving(group).public_only()
 }
 
-/// [`post`], live.
+/// [`post()`], live.
 pub fn live_post(post: &post::Model) -> LiveStream<action::Entity> {
     action::Entity::live().involving(post).public_only()
 }
