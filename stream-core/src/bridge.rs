@@ -73,7 +73,7 @@
 //!   reconnects with backoff, logging each failure as a `tracing` warning and each recovery as
 //!   information. Pub/sub keeps nothing for an absent listener: a message published while a
 //!   process was not listening is lost *for its signal*. The rows are in the database: a live
-//!   tail ([`ActionEntity::live`](crate::ActionEntity::live)) catches them up when it starts
+//!   tail ([`ActionEntity::live`]) catches them up when it starts
 //!   again from its cursor (an SSE client reconnecting with `Last-Event-ID`); a running tail
 //!   or a plain [`Subscription`](crate::Subscription) does not see them.
 //! - Like the signal, a bridge only knows of writes made through this library; rows written
@@ -267,9 +267,9 @@ impl<A: ActionEntity> std::fmt::Debug for BridgeBuilder<'_, A> {
 impl<'a, A: ActionEntity> BridgeBuilder<'a, A> {
     /// The channel to publish and listen on, the same in every process of the application.
     ///
-    /// By default it names the database and the action table — `stream.<database>.<schema>.
-    /// <table>` on PostgreSQL, `stream.<database>.<table>` on MySQL and MariaDB,
-    /// `stream.<file>.<table>` on SQLite — so that applications sharing a PostgreSQL
+    /// By default it names the database and the action table —
+    /// `stream.<database>.<schema>.<table>` on PostgreSQL, `stream.<database>.<table>` on
+    /// MySQL and MariaDB, `stream.<file>.<table>` on SQLite — so that applications sharing a PostgreSQL
     /// database or a Redis server never hear each other's actions (a name longer than
     /// PostgreSQL's 63 bytes becomes `stream.` and a hash of it). Set it when processes reach
     /// one database under different names: a SQLite file through different paths, a server
