@@ -305,10 +305,10 @@ impl<A: ActionEntity, F: FollowsIn<A>> TimelinesBuilder<A, F> {
                 .retries(1)
                 .build()
                 .map_err(|e| invalid(&redis.nodes.join(","), e))?;
-            Connector::Cluster {
+            Connector::Cluster(Box::new(ClusterConnector {
                 client,
                 connection: tokio::sync::Mutex::new(None),
-            }
+            }))
         } else {
             let url = redis.nodes.first().cloned().unwrap_or_default();
             let client = redis::Client::open(url.as_str()).map_err(|e| invalid(&url, e))?;
@@ -381,10 +381,13 @@ struct Inner<A: ActionEntity, F: FollowsIn<A>> {
 
 enum Connector {
     Node(ConnectionManager),
-    Cluster {
-        client: ClusterClient,
-        connection: tokio::sync::Mutex<Option<redis::cluster_async::ClusterConnection>>,
-    },
+    Cluster(Box<ClusterConnector>),
+}
+
+/// A cluster client and its connection, made on first use.
+struct ClusterConnector {
+    client: ClusterClient,
+    connection: tokio::sync::Mutex<Option<redis::cluster_async::ClusterConnection>>,
 }
 
 /// Whether Redis may be asked, and which timelines missed a write while it could not be.
@@ -499,7 +502,11 @@ impl<A: ActionEntity, F: FollowsIn<A>> Timelines<A, F> {
                 max: MAX_PAGE_SIZE,
             });
         }
-        match self.inner.from_timeline(follower, cursor, size).await? {
+        match self
+            .inner
+            .served_by_timeline(follower, cursor, size)
+            .await?
+        {
             Some(page) => Ok(page),
             None => Ok(TimelinePage {
                 page: self
@@ -737,11 +744,11 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
     where
         Fut: Future<Output = redis::RedisResult<T>>,
     {
-        if let Some(until) = *locked(&self.health.down_until) {
-            if Instant::now() < until {
-                tracing::debug!("timelines: Redis marked down, reading SQL");
-                return None;
-            }
+        if let Some(until) = *locked(&self.health.down_until)
+            && Instant::now() < until
+        {
+            tracing::debug!("timelines: Redis marked down, reading SQL");
+            return None;
         }
         let result = tokio::time::timeout(timeout, async {
             let conn = self.connection().await?;
@@ -768,7 +775,8 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
     async fn connection(&self) -> redis::RedisResult<RedisConnection> {
         match &self.connector {
             Connector::Node(manager) => Ok(RedisConnection::Node(manager.clone())),
-            Connector::Cluster { client, connection } => {
+            Connector::Cluster(cluster) => {
+                let ClusterConnector { client, connection } = &**cluster;
                 let mut connection = connection.lock().await;
                 if let Some(conn) = &*connection {
                     return Ok(RedisConnection::Cluster(conn.clone()));
@@ -875,7 +883,7 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
 
     /// The page from the timeline; `None` when SQL must serve it (Redis down or slow, the
     /// timeline cold or stale).
-    async fn from_timeline(
+    async fn served_by_timeline(
         &self,
         follower: &F::Follower,
         cursor: Option<&Cursor>,

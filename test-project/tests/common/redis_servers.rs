@@ -6,7 +6,7 @@
 //! pass, fail or abort, so no server outlives its test binary.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 }
 
 /// `redis-server` on `port` under a watchdog, with `args`; memory only.
-fn spawn(port: u16, dir: &PathBuf, args: &[String]) -> Child {
+fn spawn(port: u16, dir: &Path, args: &[String]) -> Child {
     let mut command = format!(
         "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {} \
          --daemonize no --loglevel warning",
