@@ -536,7 +536,13 @@ pub async fn unfollow(
         }
         Kind::Group => {
             let group = find_group(db, form.id).await?;
-            stop_following(&state, &me, &group, action::Column::TargetGroup.eq(group.id)).await?;
+            stop_following(
+                &state,
+                &me,
+                &group,
+                action::Column::TargetGroup.eq(group.id),
+            )
+            .await?;
         }
         Kind::Post => {
             let post = find_post(db, form.id).await?;
