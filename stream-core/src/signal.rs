@@ -166,6 +166,7 @@ impl<A: ActionEntity> Signal<A> {
 
     /// Feed the ids of every action emitted from now on to a bridge, until `relay`'s receiver
     /// is dropped.
+    #[cfg(any(feature = "postgres", feature = "redis"))]
     pub(crate) fn add_relay(&self, relay: mpsc::UnboundedSender<Relayed>) {
         lock(&self.relays).push(relay);
     }
