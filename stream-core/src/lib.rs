@@ -70,7 +70,7 @@ pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use live::{Live, LiveEvent, LiveStream, Tail};
-pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
+pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate, Previous};
 pub use prune::{Prunable, Prune, Pruned};
 pub use send::{GetOrCreate, SendAction, SendHydrated};
 pub use signal::{Created, EVENT_BUFFER, Event, Events, Missed, Retracted, Signal, Subscription};
