@@ -1043,18 +1043,26 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
     }
 
     /// The actions with these ids, hydrated, newest first, in one statement.
+    /// The actions `ids` (newest first), hydrated, in one statement. Read by primary key and
+    /// sorted here: with an `ORDER BY timestamp DESC, id DESC` PostgreSQL walks the
+    /// `(timestamp, id)` index backward testing each row against the id list, which for a
+    /// follower of quiet objects reads far more rows than the page.
     async fn hydrate(&self, ids: &[i64]) -> crate::Result<Vec<A::Loaded>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let select = self.refined(crate::lookup::newest_first(
-            A::find().filter(A::ID.is_in(ids.iter().copied())),
-        ));
-        Ok(select
+        let select = self.refined(A::find().filter(A::ID.is_in(ids.iter().copied())));
+        let mut items = select
             .page(None, ids.len() as u64)
             .hydrated(&self.db)
             .await?
-            .items)
+            .items;
+        let position = |loaded: &A::Loaded| {
+            let action = loaded.as_ref();
+            (A::action_timestamp(action), A::action_id(action))
+        };
+        items.sort_unstable_by_key(|loaded| std::cmp::Reverse(position(loaded)));
+        Ok(items)
     }
 
     /// The objects of `action` in the timelines' roles, as followed objects.
