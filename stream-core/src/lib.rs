@@ -30,6 +30,7 @@
 #[cfg(feature = "activitystreams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "activitystreams")))]
 pub mod activitystreams;
+pub mod aggregate;
 mod arms;
 mod as2;
 #[cfg(feature = "atom")]
@@ -61,6 +62,7 @@ pub mod timeline;
 mod transaction;
 mod verb;
 
+pub use aggregate::{Aggregate, Aggregated, AggregatedPage, Group, GroupKey, Grouping, Period};
 pub use as2::{As2Object, BaseUrl, Iri, LoadedAction, StreamObject, page_url};
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
@@ -340,9 +342,9 @@ pub mod prelude {
     #[cfg(feature = "json")]
     pub use crate::ActionData;
     pub use crate::{
-        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn, Hydrate,
-        LoadedAction, NewAction, Paginate, Prunable, PublicActions, PublicOnly, Role, StreamObject,
-        Streamable, Target,
+        ActionEntity, ActionObject, Actor, Aggregate, As2Object, FollowEntity, Followable,
+        FollowsIn, Hydrate, LoadedAction, NewAction, Paginate, Prunable, PublicActions, PublicOnly,
+        Role, StreamObject, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -369,8 +371,8 @@ pub mod __private {
     };
     pub use crate::{
         ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn,
-        Involved, LoadedAction, PublicActions, Role, RoleRef, Signal, StreamError, StreamObject,
-        Streamable, Target, Verb,
+        Grouping, Involved, LoadedAction, Period, PublicActions, Role, RoleRef, Signal,
+        StreamError, StreamObject, Streamable, Target, Verb,
     };
     /// The JSON value of the `data` column.
     #[cfg(feature = "json")]
