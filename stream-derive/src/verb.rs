@@ -133,8 +133,9 @@ fn variant_attr(variant: &Variant, errors: &mut Errors) -> syn::Result<VariantAt
                     errors.push(meta.error("duplicate `group_by` in `#[verb(..)]`; give it once"));
                 }
                 group_by_given = true;
-                let value: LitStr = meta.value()?.parse()?;
-                if let Some(rule) = GroupBy::parse(&value, errors) {
+                let value =
+                    crate::as2::string_value(&meta, "group_by", "group_by = \"target, day\"", errors)?;
+                if let Some(rule) = value.and_then(|value| GroupBy::parse(&value, errors)) {
                     group_by = Some(rule);
                 }
                 Ok(())
@@ -238,9 +239,9 @@ impl GroupBy {
                 }
                 rule.period = Some(period);
             } else if part == "none" {
-                return error(format!(
-                    "`none` keeps every action alone, so it cannot be combined with other parts; write `group_by = \"none\"` alone, or {GROUP_BY_PARTS}"
-                ));
+                return error(
+                    "`none` keeps every action alone and takes no other parts: write `group_by = \"none\"`, or leave `none` out".to_owned(),
+                );
             } else if part.is_empty() {
                 return error(format!(
                     "`group_by` has an empty part (two commas, or one at an end); the parts are {GROUP_BY_PARTS}"
