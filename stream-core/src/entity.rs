@@ -16,6 +16,11 @@ use sea_orm::{
 /// [`get_or_create`](ActionEntity::get_or_create) and the `for_*` lookups. Every lookup
 /// returns an ordinary sea-orm [`Select`], newest first (`timestamp DESC, id DESC`), that can
 /// be filtered, paginated and joined further.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an action entity",
+    label = "not declared by `action_entity!`",
+    note = "name the module that `stream_core::action_entity!` declares (`crate::action`), whose `Entity` implements `ActionEntity`"
+)]
 pub trait ActionEntity:
     EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send> + Default + 'static
 {

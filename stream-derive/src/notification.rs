@@ -171,6 +171,8 @@ fn emit(input: &NotificationInput, recipient: &ModelInfo) -> TokenStream {
         pub type RecipientPk = <#recipient_path::#recipient_model as #private::Streamable>::Pk;
 
         /// One notification: `action` in the inbox of `recipient`.
+        // `DeriveEntityModel` reads `Option<..>` by name to make a column nullable; this
+        // module is ours, so the prelude's `Option` is the one meant.
         #[derive(Clone, Debug, PartialEq, sea_orm::DeriveEntityModel)]
         #[sea_orm(table_name = #table_name)]
         pub struct Model {
@@ -186,9 +188,9 @@ fn emit(input: &NotificationInput, recipient: &ModelInfo) -> TokenStream {
             /// The action's timestamp, copied so that an inbox page is one index walk.
             pub timestamp: Timestamp,
             /// When the recipient first saw it in the inbox; `None` while unseen.
-            pub seen_at: ::core::option::Option<Timestamp>,
+            pub seen_at: Option<Timestamp>,
             /// When the recipient opened it; `None` while unread.
-            pub read_at: ::core::option::Option<Timestamp>,
+            pub read_at: Option<Timestamp>,
         }
 
         /// The foreign keys: the recipient and the action, both `ON DELETE CASCADE`.

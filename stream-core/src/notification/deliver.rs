@@ -11,7 +11,9 @@
 
 use super::NotificationEntity;
 use crate::{ActionEntity, FollowEntity, FollowsIn, Role, Streamable};
-use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable, ModelTrait,
     PrimaryKeyToColumn, QueryFilter, QuerySelect, QueryTrait, Value,
@@ -22,6 +24,11 @@ use std::sync::Arc;
 /// The most explicit keys one delivery statement binds: far under SQLite's 32,766 and
 /// MySQL's 65,535 bound values, and a statement a server parses quickly.
 pub const KEYS_PER_STATEMENT: usize = 10_000;
+
+/// The column names of the derived table a delivery inserts from.
+const RECIPIENT: &str = "__stream_recipient";
+const ACTION: &str = "__stream_action";
+const TIMESTAMP: &str = "__stream_timestamp";
 
 /// The entity of the recipient model.
 type RecipientEntity<N> = <<N as NotificationEntity>::Recipient as ModelTrait>::Entity;
@@ -166,12 +173,21 @@ impl<N: NotificationEntity> Recipients<N> {
             if let Some(actor) = &exclude {
                 condition = condition.add(key_expr().ne(actor.clone()));
             }
-            let select = Query::select()
-                .expr(key_expr())
-                .expr(Expr::value(id))
-                .expr(Expr::value(timestamp))
+            let recipients = Query::select()
+                .expr_as(key_expr(), Alias::new(RECIPIENT))
+                .expr_as(Expr::value(id), Alias::new(ACTION))
+                .expr_as(Expr::value(timestamp), Alias::new(TIMESTAMP))
                 .from(recipient)
                 .cond_where(condition)
+                .to_owned();
+            // Through a derived table of its own column names: MySQL's `ON DUPLICATE KEY
+            // UPDATE id = id` would find an `id` in the recipient's table ambiguous. The
+            // `WHERE` also keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+            let delivery = Alias::new("__stream_delivery");
+            let select = Query::select()
+                .columns([RECIPIENT, ACTION, TIMESTAMP].map(|c| (delivery.clone(), Alias::new(c))))
+                .from_subquery(recipients, delivery.clone())
+                .and_where(Expr::col((delivery.clone(), Alias::new(RECIPIENT))).is_not_null())
                 .to_owned();
             let mut insert = Query::insert();
             insert
