@@ -184,9 +184,10 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
     }
     let (count, stored) = inserted?;
     if A::__NOTIFIES {
-        for action in &stored {
-            crate::notification::deliver_rules::<A>(&txn, action).await?;
-        }
+        let deliveries = stored
+            .iter()
+            .flat_map(|action| A::__notification_rules(action));
+        crate::notification::deliver(&txn, deliveries.collect()).await?;
     }
     // In the caller's transaction, `txn` is a savepoint: the load is all or none within it,
     // and the signal waits for the caller's outermost commit.

@@ -62,7 +62,7 @@ pub trait ActionEntity:
 
     /// The delivery statements of the `notify = ..` rules for a stored action. Generated.
     #[doc(hidden)]
-    fn __notification_rules(action: &Self::Model) -> Vec<sea_orm::sea_query::InsertStatement> {
+    fn __notification_rules(action: &Self::Model) -> Vec<crate::notification::Delivery> {
         let _ = action;
         Vec::new()
     }

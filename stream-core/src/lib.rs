@@ -421,6 +421,7 @@ pub mod __private {
     pub use crate::hydrate::decode::{
         column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
+    pub use crate::notification::Delivery as NotificationDelivery;
     /// The generated `ActionEntity::__notification_rules` of `notify = ..`.
     pub use crate::notification::rules as notification_rules;
     pub use crate::{

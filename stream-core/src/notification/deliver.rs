@@ -12,7 +12,7 @@
 use super::NotificationEntity;
 use crate::{ActionEntity, FollowEntity, FollowsIn, Role, Streamable};
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement,
+    Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable, ModelTrait,
@@ -142,11 +142,8 @@ impl<N: NotificationEntity> Recipients<N> {
         self.keys.is_empty() && self.queries.is_empty()
     }
 
-    /// The delivery statements of `action`: none when no recipient was named.
-    pub(crate) fn statements(
-        self,
-        action: &<N::Actions as EntityTrait>::Model,
-    ) -> Vec<InsertStatement> {
+    /// The deliveries of `action`: none when no recipient was named.
+    pub(crate) fn deliveries(self, action: &<N::Actions as EntityTrait>::Model) -> Vec<Delivery> {
         if self.is_empty() {
             return Vec::new();
         }
@@ -161,7 +158,7 @@ impl<N: NotificationEntity> Recipients<N> {
             .flatten();
         let id = <N::Actions as ActionEntity>::action_id(action);
         let timestamp = <N::Actions as ActionEntity>::action_timestamp(action);
-        let statement = |keys: &[Value], queries: &[SelectStatement]| {
+        let part = |keys: &[Value], queries: &[SelectStatement]| {
             let mut any = Condition::any();
             if !keys.is_empty() {
                 any = any.add(key_expr().is_in(keys.iter().cloned()));
@@ -173,40 +170,67 @@ impl<N: NotificationEntity> Recipients<N> {
             if let Some(actor) = &exclude {
                 condition = condition.add(key_expr().ne(actor.clone()));
             }
-            let recipients = Query::select()
+            let select = Query::select()
                 .expr_as(key_expr(), Alias::new(RECIPIENT))
                 .expr_as(Expr::value(id), Alias::new(ACTION))
                 .expr_as(Expr::value(timestamp), Alias::new(TIMESTAMP))
                 .from(recipient)
                 .cond_where(condition)
                 .to_owned();
-            // Through a derived table of its own column names: MySQL's `ON DUPLICATE KEY
-            // UPDATE id = id` would find an `id` in the recipient's table ambiguous. The
-            // `WHERE` also keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
-            let delivery = Alias::new("__stream_delivery");
-            let select = Query::select()
-                .columns([RECIPIENT, ACTION, TIMESTAMP].map(|c| (delivery.clone(), Alias::new(c))))
-                .from_subquery(recipients, delivery.clone())
-                .and_where(Expr::col((delivery.clone(), Alias::new(RECIPIENT))).is_not_null())
-                .to_owned();
-            let mut insert = Query::insert();
-            insert
-                .into_table(N::default().table_ref())
-                .columns([N::RECIPIENT, N::ACTION, N::TIMESTAMP])
-                .select_from(select)
-                .expect("three columns, three values")
-                .on_conflict(
-                    OnConflict::columns([N::RECIPIENT, N::ACTION])
-                        .do_nothing_on([N::ID])
-                        .to_owned(),
-                );
-            insert
+            Delivery {
+                table: N::default().table_name().to_owned(),
+                select,
+                insert: insert::<N>,
+            }
         };
         let mut chunks = self.keys.chunks(KEYS_PER_STATEMENT);
-        let mut statements = vec![statement(chunks.next().unwrap_or_default(), &self.queries)];
-        statements.extend(chunks.map(|keys| statement(keys, &[])));
-        statements
+        let mut parts = vec![part(chunks.next().unwrap_or_default(), &self.queries)];
+        parts.extend(chunks.map(|keys| part(keys, &[])));
+        parts
     }
+}
+
+/// The recipients of one action in one notification table: a select of
+/// `(recipient, action, timestamp)` rows. Deliveries to the same table are written together,
+/// their selects joined with `UNION ALL` (see [`run`]).
+pub struct Delivery {
+    table: String,
+    select: SelectStatement,
+    insert: fn(SelectStatement) -> InsertStatement,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `INSERT INTO <N> (recipient, action, timestamp) SELECT .. FROM (<recipients>) ..
+/// ON CONFLICT (recipient, action) DO NOTHING`.
+fn insert<N: NotificationEntity>(recipients: SelectStatement) -> InsertStatement {
+    // Through a derived table of its own column names: MySQL's `ON DUPLICATE KEY UPDATE
+    // id = id` would find an `id` in the recipient's table ambiguous. The `WHERE` also keeps
+    // SQLite from reading `ON CONFLICT` as a join's `ON`.
+    let delivery = Alias::new("__stream_delivery");
+    let select = Query::select()
+        .columns([RECIPIENT, ACTION, TIMESTAMP].map(|c| (delivery.clone(), Alias::new(c))))
+        .from_subquery(recipients, delivery.clone())
+        .and_where(Expr::col((delivery.clone(), Alias::new(RECIPIENT))).is_not_null())
+        .to_owned();
+    let mut insert = Query::insert();
+    insert
+        .into_table(N::default().table_ref())
+        .columns([N::RECIPIENT, N::ACTION, N::TIMESTAMP])
+        .select_from(select)
+        .expect("three columns, three values")
+        .on_conflict(
+            OnConflict::columns([N::RECIPIENT, N::ACTION])
+                .do_nothing_on([N::ID])
+                .to_owned(),
+        );
+    insert
 }
 
 /// The key of `action`'s actor when it is of the recipient model.
@@ -238,17 +262,17 @@ pub trait NotificationRules<A: ActionEntity>: NotificationEntity<Actions = A> {
 
 /// The delivery statements of the rules of `N` for `action`: the generated
 /// `ActionEntity::__notification_rules` of an action entity with `notify = ..`.
-pub fn rules<N: NotificationRules<A>, A: ActionEntity>(action: &A::Model) -> Vec<InsertStatement> {
+pub fn rules<N: NotificationRules<A>, A: ActionEntity>(action: &A::Model) -> Vec<Delivery> {
     let mut to = Recipients::<N>::new();
     N::recipients(action, &mut to);
-    to.statements(action)
+    to.deliveries(action)
 }
 
 /// Explicit recipients given to a builder with `.notify::<N>(..)`, waiting for the stored
 /// action.
 #[derive(Clone)]
 pub(crate) struct Explicit<A: ActionEntity> {
-    pending: Vec<Arc<dyn Fn(&A::Model) -> Vec<InsertStatement> + Send + Sync>>,
+    pending: Vec<Arc<dyn Fn(&A::Model) -> Vec<Delivery> + Send + Sync>>,
 }
 
 impl<A: ActionEntity> Default for Explicit<A> {
@@ -277,7 +301,7 @@ impl<A: ActionEntity> Explicit<A> {
         self.pending.push(Arc::new(move |action: &A::Model| {
             let mut to = Recipients::<N>::new();
             to.keys.extend(keys.iter().cloned());
-            to.statements(action)
+            to.deliveries(action)
         }));
     }
 
@@ -297,23 +321,55 @@ impl<A: ActionEntity> Explicit<A> {
         db: &impl ConnectionTrait,
         action: &A::Model,
     ) -> crate::Result<()> {
-        let mut statements: Vec<InsertStatement> =
-            self.pending.iter().flat_map(|p| p(action)).collect();
-        statements.extend(A::__notification_rules(action));
-        run(db, statements).await
+        let mut deliveries: Vec<Delivery> = self.pending.iter().flat_map(|p| p(action)).collect();
+        deliveries.extend(A::__notification_rules(action));
+        run(db, deliveries).await
     }
 }
 
-/// Run delivery statements, timestamps bound for the backend.
-pub(crate) async fn run(
-    db: &impl ConnectionTrait,
-    statements: Vec<InsertStatement>,
-) -> crate::Result<()> {
+/// The most deliveries one statement unites: SQLite takes at most 500 terms in a compound
+/// `SELECT` (`SQLITE_MAX_COMPOUND_SELECT`).
+const PARTS_PER_STATEMENT: usize = 500;
+
+/// The most values one statement binds: under SQLite's 32,766 and MySQL's 65,535.
+const VALUES_PER_STATEMENT: usize = 30_000;
+
+/// Write `deliveries`: those to one table, in a row, as one `INSERT .. SELECT` of their
+/// selects joined by `UNION ALL`, as many as fit in [`PARTS_PER_STATEMENT`] and
+/// [`VALUES_PER_STATEMENT`]; timestamps bound for the backend.
+pub(crate) async fn run(db: &impl ConnectionTrait, deliveries: Vec<Delivery>) -> crate::Result<()> {
     let backend = db.get_database_backend();
-    for insert in statements {
-        let mut statement = backend.build(&insert);
-        crate::shared::bind_timestamps_for_backend(&mut statement);
-        db.execute_raw(statement).await?;
+    let mut pending: Option<(Delivery, usize, usize)> = None;
+    for delivery in deliveries {
+        let values = backend
+            .build(&delivery.select)
+            .values
+            .map_or(0, |values| values.0.len());
+        if let Some((united, parts, bound)) = &mut pending {
+            if united.table == delivery.table
+                && *parts < PARTS_PER_STATEMENT
+                && *bound + values <= VALUES_PER_STATEMENT
+            {
+                united.select.union(UnionType::All, delivery.select);
+                *parts += 1;
+                *bound += values;
+                continue;
+            }
+        }
+        if let Some((united, ..)) = pending.replace((delivery, 1, values)) {
+            execute(db, united).await?;
+        }
     }
+    if let Some((united, ..)) = pending {
+        execute(db, united).await?;
+    }
+    Ok(())
+}
+
+async fn execute(db: &impl ConnectionTrait, delivery: Delivery) -> crate::Result<()> {
+    let backend = db.get_database_backend();
+    let mut statement = backend.build(&(delivery.insert)(delivery.select));
+    crate::shared::bind_timestamps_for_backend(&mut statement);
+    db.execute_raw(statement).await?;
     Ok(())
 }

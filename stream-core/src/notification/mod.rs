@@ -95,15 +95,15 @@ mod inbox;
 mod prune;
 
 pub(crate) use deliver::Explicit;
-pub use deliver::rules;
+pub use deliver::{Delivery, rules};
 pub use deliver::{KEYS_PER_STATEMENT, NotificationRules, Recipients};
 
-/// Deliver `action` by the rules of its entity's `notify = ..` (for `send_many`).
-pub(crate) async fn deliver_rules<A: ActionEntity>(
+/// Write `deliveries` (for `send_many`: every action's rules, a few statements).
+pub(crate) async fn deliver(
     db: &impl ConnectionTrait,
-    action: &A::Model,
+    deliveries: Vec<Delivery>,
 ) -> crate::Result<()> {
-    deliver::run(db, A::__notification_rules(action)).await
+    deliver::run(db, deliveries).await
 }
 pub use inbox::{Inbox, Notification};
 pub use prune::PruneNotifications;

@@ -158,7 +158,7 @@ fn notify(plan: &Plan) -> TokenStream {
 
         fn __notification_rules(
             action: &Model,
-        ) -> ::std::vec::Vec<sea_orm::sea_query::InsertStatement> {
+        ) -> ::std::vec::Vec<#private::NotificationDelivery> {
             #rules
         }
     }
