@@ -40,6 +40,19 @@ macro_rules! builder_setters {
             self
         }
 
+        /// Notify `recipients` of the action in the notification table `N`, in the action's
+        /// transaction (see [`NewAction::notify`]): `.notify::<notification::Entity>([&lennon])`.
+        pub fn notify<'r, N>(
+            mut self,
+            recipients: impl IntoIterator<Item = &'r N::Recipient>,
+        ) -> Self
+        where
+            N: crate::NotificationEntity<Actions = A>,
+        {
+            self.action = self.action.notify::<N>(recipients);
+            self
+        }
+
         /// Keep the action out of public streams (see [`NewAction::private`]). Only for a
         /// table declared with `public = true`.
         pub fn private(mut self) -> Self
@@ -183,6 +196,13 @@ pub(crate) async fn create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<A::Model> {
+    if let (Connection::Database(db), true) = (writer, action.notify.delivers()) {
+        // The action and its notifications commit together.
+        let txn = crate::Transaction::begin(db).await?;
+        let stored = create_on(Connection::Transaction(&txn), &txn, action).await?;
+        txn.commit().await?;
+        return Ok(stored);
+    }
     on_writer!(writer, |db| create_on(writer, db, action).await)
 }
 
@@ -201,6 +221,7 @@ async fn create_on<A: ActionEntity>(
         }
         _ => A::insert(model).exec_with_returning(db).await?,
     };
+    action.notify.deliver(db, &stored).await?;
     publish::<A>(writer, &stored);
     Ok(stored)
 }
@@ -323,6 +344,13 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
+    if let (Connection::Database(db), true) = (writer, action.notify.delivers()) {
+        // A created action and its notifications commit together.
+        let txn = crate::Transaction::begin(db).await?;
+        let found = get_or_create_on(Connection::Transaction(&txn), &txn, action).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
     on_writer!(writer, |db| get_or_create_on(writer, db, action).await)
 }
 
@@ -360,6 +388,7 @@ async fn get_or_create_on<A: ActionEntity>(
         };
         match inserted {
             Ok(TryInsertResult::Inserted(stored)) => {
+                action.notify.deliver(db, &stored).await?;
                 publish::<A>(writer, &stored);
                 return Ok((stored, true));
             }

@@ -13,6 +13,8 @@ use stream_templates::askama::Template;
 pub struct Layout {
     /// The user the visitor acts as.
     pub me: Option<user::Model>,
+    /// The acting user's unseen notifications, for the bell.
+    pub unseen: Option<u64>,
     /// Everyone the visitor can act as.
     pub users: Vec<user::Model>,
     /// This page's path and query, where forms come back to.
@@ -151,4 +153,29 @@ pub struct PostPage {
     pub liked: bool,
     /// Actions involving the post.
     pub stream: Stream,
+}
+
+/// One notification as the inbox shows it.
+#[derive(Clone, Debug)]
+pub struct NotificationItem {
+    /// The action with its actor, target and action object.
+    pub action: action::Loaded,
+    /// Whether it had been shown before this page.
+    pub seen: bool,
+    /// Whether it was opened.
+    pub read: bool,
+}
+
+/// `/notifications`: the acting user's inbox, newest first.
+#[derive(Template)]
+#[template(path = "web/notifications.html", askama = stream_templates::askama)]
+pub struct NotificationsPage {
+    /// Navigation and chooser.
+    pub layout: Layout,
+    /// The notifications of this page.
+    pub items: Vec<NotificationItem>,
+    /// `/notifications?after=<cursor>`, or `None` on the last page.
+    pub older: Option<String>,
+    /// The cursor of the newest notification shown: "mark read" marks up to it.
+    pub up_to: Option<String>,
 }
