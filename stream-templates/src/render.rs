@@ -116,6 +116,17 @@ impl<A: GroupTemplates> RenderGroups for stream_core::Group<A> {
     }
 }
 
+/// A group of an aggregated inbox renders as its group does.
+impl<A: GroupTemplates> RenderGroups for stream_core::InboxGroup<A> {
+    fn render_html(&self, now: DateTime, out: &mut dyn Write) -> askama::Result<()> {
+        A::render_group_html(&self.group, now, out)
+    }
+
+    fn render_text(&self, now: DateTime, out: &mut dyn Write) -> askama::Result<()> {
+        A::render_group_text(&self.group, now, out)
+    }
+}
+
 impl<T: RenderGroups> RenderGroups for [T] {
     fn render_html(&self, now: DateTime, out: &mut dyn Write) -> askama::Result<()> {
         lines(self, out, |group, out| group.render_html(now, out))

@@ -1,5 +1,6 @@
 //! The inbox pages of the web application, request by request (`oneshot` against the
-//! router, on SQLite): the bell, the count as JSON, and marking seen and read.
+//! router, on SQLite): the aggregated inbox, the bell and the count as JSON (both counting
+//! groups), and marking seen and read.
 
 mod common;
 
@@ -112,10 +113,11 @@ async fn likes_ring_the_bell_until_the_inbox_is_seen_and_opening_one_reads_it() 
         let reply = request(&app, &like, Some(fan.id), Some("stars=")).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     }
-    assert_eq!(count(&app, lennon.id).await, counts(3, 3));
+    // Three likes of one post today are one group: the bell counts groups.
+    assert_eq!(count(&app, lennon.id).await, counts(1, 1));
     // The bell of any page shows the unseen count.
     let home = request(&app, "/", Some(lennon.id), None).await;
-    assert_eq!(home.bell(), Some(3));
+    assert_eq!(home.bell(), Some(1));
     assert!(home.body.contains("href=\"/notifications\""));
     // No bell for nobody.
     assert_eq!(request(&app, "/", None, None).await.bell(), None);
@@ -123,45 +125,55 @@ async fn likes_ring_the_bell_until_the_inbox_is_seen_and_opening_one_reads_it() 
     // Viewing the inbox marks it seen: the page's own bell already shows 0.
     let inbox = request(&app, "/notifications", Some(lennon.id), None).await;
     assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
-    assert_eq!(inbox.notifications(), 3);
-    assert!(inbox.body.contains("hendrix"), "{}", inbox.body);
+    assert_eq!(inbox.notifications(), 1);
+    assert!(
+        inbox.body.contains("and 1 other liked"),
+        "the group reads as one item: {}",
+        inbox.body
+    );
     assert_eq!(inbox.bell(), Some(0));
-    assert_eq!(count(&app, lennon.id).await, counts(0, 3));
+    assert_eq!(count(&app, lennon.id).await, counts(0, 1));
 
-    // A fourth like rings it again.
+    // A fourth like rings it again; a like of another post is another group.
     let morrison = common::user(&db, "morrison").await;
     request(&app, &like, Some(morrison.id), Some("stars=")).await;
-    assert_eq!(count(&app, lennon.id).await, counts(1, 4));
+    assert_eq!(count(&app, lennon.id).await, counts(1, 1));
+    let other = common::post(&db, &lennon, "Other").await;
+    let like_other = format!("/posts/{}/like", other.id);
+    request(&app, &like_other, Some(fans[0].id), Some("stars=")).await;
+    assert_eq!(count(&app, lennon.id).await, counts(2, 2));
 
-    // Opening one marks it read and goes to the post.
+    // Opening a group marks it read and goes to the post.
     let page = notification::Entity::inbox(&lennon)
+        .aggregated()
         .page(None, 20)
         .all(&*db)
         .await
         .unwrap();
-    let newest = page.items[0].action.id;
+    let (other_group, haze_group) = (page.items[0].cursor.id(), page.items[1].cursor.id());
     let reply = request(
         &app,
-        &format!("/notifications/{newest}/read"),
+        &format!("/notifications/{haze_group}/read"),
         Some(lennon.id),
         Some(""),
     )
     .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(reply.location(), format!("/posts/{}", post.id));
-    assert_eq!(count(&app, lennon.id).await, counts(0, 3));
+    assert_eq!(count(&app, lennon.id).await, counts(1, 1));
     // Someone else opening lennon's notification changes nothing of his.
     request(
         &app,
-        &format!("/notifications/{}/read", page.items[1].action.id),
+        &format!("/notifications/{other_group}/read"),
         Some(morrison.id),
         Some(""),
     )
     .await;
-    assert_eq!(count(&app, lennon.id).await, counts(0, 3));
+    assert_eq!(count(&app, lennon.id).await, counts(1, 1));
 
     // "Mark all read" up to what was shown: a like that arrives after stays unread.
     let inbox = request(&app, "/notifications", Some(lennon.id), None).await;
+    assert_eq!(count(&app, lennon.id).await, counts(0, 1));
     let up_to = inbox
         .body
         .split("name=\"up_to\" value=\"")
@@ -171,6 +183,7 @@ async fn likes_ring_the_bell_until_the_inbox_is_seen_and_opening_one_reads_it() 
         .to_owned();
     let starr = common::user(&db, "ringo").await;
     request(&app, &like, Some(starr.id), Some("stars=")).await;
+    assert_eq!(count(&app, lennon.id).await, counts(1, 2));
     let reply = request(
         &app,
         "/notifications/read",

@@ -84,9 +84,15 @@ pub(super) async fn layout(
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
-    // The bell: one indexed count.
+    // The bell: the unseen groups of the inbox, one statement.
     let unseen = match &acting.0 {
-        Some(me) => Some(crate::notification::Entity::counts(db, me).await?.unseen),
+        Some(me) => Some(
+            crate::notification::Entity::inbox(me)
+                .aggregated()
+                .counts(db)
+                .await?
+                .unseen,
+        ),
         None => None,
     };
     Ok(Layout {

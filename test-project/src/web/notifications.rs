@@ -2,10 +2,10 @@
 //!
 //! | route | |
 //! |---|---|
-//! | `GET /notifications` | the inbox, newest first (`?after=<cursor>` for older pages); marks what it shows as seen |
-//! | `GET /notifications/count` | `{"unseen": N, "unread": M}` |
+//! | `GET /notifications` | the inbox aggregated ("hendrix, joplin and 1 other liked Wild Haze"), newest group first (`?after=<cursor>` for older pages); marks what it shows as seen |
+//! | `GET /notifications/count` | `{"unseen": N, "unread": M}`, counting groups, as the bell does |
 //! | `POST /notifications/seen`, `/notifications/read` | mark seen / read everything up to the form's `up_to` cursor (all when empty) |
-//! | `POST /notifications/{id}/read` | mark the notification of action `id` read, and go to what it is about |
+//! | `POST /notifications/{id}/read` | mark read the group whose newest action (as shown) is `id`, up to it, and go to what it is about |
 //!
 //! Every route is for the user the `act_as` cookie names: 403 without one.
 
@@ -34,8 +34,8 @@ pub struct MarkForm {
     pub next: String,
 }
 
-/// `GET /notifications`: the inbox page. What it shows is marked seen, up to its newest
-/// notification, so that one arriving meanwhile stays unseen.
+/// `GET /notifications`: the inbox page, aggregated. What it shows is marked seen, up to its
+/// newest notification, so that one arriving meanwhile stays unseen.
 pub async fn page(
     State(state): State<AppState>,
     acting: Acting,
@@ -45,13 +45,11 @@ pub async fn page(
     let db = &state.db;
     let me = acting.clone().required()?;
     let page = notification::Entity::inbox(&me)
+        .aggregated()
         .page(after.0.as_ref(), PAGE_SIZE)
-        .hydrated(db)
+        .all(db)
         .await?;
-    let up_to = page
-        .items
-        .first()
-        .map(|first| Cursor::after::<action::Entity>(first.action.as_ref()));
+    let up_to = page.items.first().map(|group| group.cursor);
     if let Some(up_to) = &up_to {
         notification::Entity::mark_seen(db, &me, Mark::UpTo(up_to)).await?;
     }
@@ -60,10 +58,9 @@ pub async fn page(
     let items = page
         .items
         .into_iter()
-        .map(|n| NotificationItem {
-            seen: n.is_seen(),
-            read: n.is_read(),
-            action: n.action,
+        .map(|group| NotificationItem {
+            id: group.cursor.id(),
+            group,
         })
         .collect();
     let html = render(NotificationsPage {
@@ -77,10 +74,13 @@ pub async fn page(
     Ok(html.into_response())
 }
 
-/// `GET /notifications/count`: `{"unseen": N, "unread": M}`.
+/// `GET /notifications/count`: `{"unseen": N, "unread": M}`, in groups, as the bell counts.
 pub async fn count(State(state): State<AppState>, acting: Acting) -> Result<Response, WebError> {
     let me = acting.required()?;
-    let counts = notification::Entity::counts(&state.db, &me).await?;
+    let counts = notification::Entity::inbox(&me)
+        .aggregated()
+        .counts(&state.db)
+        .await?;
     Ok(json(counts))
 }
 
@@ -125,8 +125,9 @@ pub async fn read(
     Ok(Redirect::to(&next))
 }
 
-/// `POST /notifications/{id}/read`: mark the notification of action `id` read (someone
-/// else's is left alone), then go to what the action is about.
+/// `POST /notifications/{id}/read`: mark read the group of notifications whose newest action
+/// as shown is `id` (its actions up to `id`: a like that joined the group since stays
+/// unread; someone else's notifications are left alone), then go to what it is about.
 pub async fn read_one(
     State(state): State<AppState>,
     acting: Acting,
@@ -134,10 +135,10 @@ pub async fn read_one(
 ) -> Result<Redirect, WebError> {
     let db = &state.db;
     let me = acting.required()?;
-    notification::Entity::mark_read(db, &me, Mark::Actions(&[i64::from(id)])).await?;
     let Some(stored) = action::Entity::find_by_id(i64::from(id)).one(db).await? else {
         return Ok(Redirect::to("/notifications"));
     };
+    notification::Entity::mark_group_read(db, &me, &stored).await?;
     let loaded = action::Entity::hydrated(db, &stored).await?;
     let url = match (&loaded.target, &loaded.action_object) {
         (Some(target), _) => target.url(),

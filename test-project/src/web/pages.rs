@@ -155,15 +155,14 @@ pub struct PostPage {
     pub stream: Stream,
 }
 
-/// One notification as the inbox shows it.
+/// One item of the inbox: a group of notifications ("hendrix, joplin and 1 other liked Wild
+/// Haze"), rendered with the group templates.
 #[derive(Clone, Debug)]
 pub struct NotificationItem {
-    /// The action with its actor, target and action object.
-    pub action: action::Loaded,
-    /// Whether it had been shown before this page.
-    pub seen: bool,
-    /// Whether it was opened.
-    pub read: bool,
+    /// The group, its newest actors loaded, and whether it was seen and read.
+    pub group: stream_core::InboxGroup<action::Entity>,
+    /// The id of its newest action: `/notifications/{id}/read` reads the group up to it.
+    pub id: i64,
 }
 
 /// `/notifications`: the acting user's inbox, newest first.
@@ -172,7 +171,7 @@ pub struct NotificationItem {
 pub struct NotificationsPage {
     /// Navigation and chooser.
     pub layout: Layout,
-    /// The notifications of this page.
+    /// The groups of notifications of this page, newest first.
     pub items: Vec<NotificationItem>,
     /// `/notifications?after=<cursor>`, or `None` on the last page.
     pub older: Option<String>,
