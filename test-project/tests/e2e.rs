@@ -435,7 +435,11 @@ async fn notifications_scenario(c: &Client, base: &str, shots: &Path) -> Result<
         async move {
             act_as(c, who).await?;
             c.goto(&post).await?;
-            c.wait().for_element(Locator::Id("like")).await?.click().await?;
+            c.wait()
+                .for_element(Locator::Id("like"))
+                .await?
+                .click()
+                .await?;
             c.wait().for_element(Locator::Id("unlike")).await?;
             Result::Ok(())
         }
