@@ -159,6 +159,22 @@ stream_core::action_entity! {
         models = [crate::user, crate::post],
         set_null = [target],
         public = true,
+        notify = notification,
+    }
+}
+
+stream_core::notification_entity! {
+    /// The inboxes.
+    pub mod notification {
+        table_name = "stream_notification",
+        recipient = user,
+        actions = action,
+    }
+}
+
+impl stream_core::NotificationRules<action::Entity> for notification::Entity {
+    fn recipients(action: &action::Model, to: &mut stream_core::Recipients<Self>) {
+        to.keys(action.actor_user);
     }
 }
 
@@ -183,6 +199,7 @@ fn the_macros_expand_under_shadowed_names() {
     assert_eq!(action::Column::TargetPost.to_string(), "target_post");
     assert_eq!(action::Column::Public.to_string(), "public");
     assert_eq!(follow::Column::FollowedPost.to_string(), "followed_post");
+    assert_eq!(notification::Column::SeenAt.to_string(), "seen_at");
     assert_eq!(
         <post::Model as stream_core::Streamable>::STREAM_NAME,
         "post"

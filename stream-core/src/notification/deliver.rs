@@ -189,7 +189,8 @@ impl<N: NotificationEntity> Recipients<N> {
 
 /// The recipients of one action in one notification table: a select of
 /// `(recipient, action, timestamp)` rows. Deliveries to the same table are written together,
-/// their selects joined with `UNION ALL` (see [`run`]).
+/// their selects joined with `UNION ALL`. Made by generated code and the builders' `notify`.
+#[doc(hidden)]
 pub struct Delivery {
     table: String,
     select: SelectStatement,
@@ -259,17 +260,21 @@ pub trait NotificationRules<A: ActionEntity>: NotificationEntity<Actions = A> {
 
 /// The delivery statements of the rules of `N` for `action`: the generated
 /// `ActionEntity::__notification_rules` of an action entity with `notify = ..`.
+#[doc(hidden)]
 pub fn rules<N: NotificationRules<A>, A: ActionEntity>(action: &A::Model) -> Vec<Delivery> {
     let mut to = Recipients::<N>::new();
     N::recipients(action, &mut to);
     to.deliveries(action)
 }
 
+/// The deliveries of explicit recipients, made once the action is stored.
+type Pending<A> = Arc<dyn Fn(&<A as EntityTrait>::Model) -> Vec<Delivery> + Send + Sync>;
+
 /// Explicit recipients given to a builder with `.notify::<N>(..)`, waiting for the stored
 /// action.
 #[derive(Clone)]
 pub(crate) struct Explicit<A: ActionEntity> {
-    pending: Vec<Arc<dyn Fn(&A::Model) -> Vec<Delivery> + Send + Sync>>,
+    pending: Vec<Pending<A>>,
 }
 
 impl<A: ActionEntity> Default for Explicit<A> {
@@ -342,16 +347,15 @@ pub(crate) async fn run(db: &impl ConnectionTrait, deliveries: Vec<Delivery>) ->
             .build(&delivery.select)
             .values
             .map_or(0, |values| values.0.len());
-        if let Some((united, parts, bound)) = &mut pending {
-            if united.table == delivery.table
-                && *parts < PARTS_PER_STATEMENT
-                && *bound + values <= VALUES_PER_STATEMENT
-            {
-                united.select.union(UnionType::All, delivery.select);
-                *parts += 1;
-                *bound += values;
-                continue;
-            }
+        if let Some((united, parts, bound)) = &mut pending
+            && united.table == delivery.table
+            && *parts < PARTS_PER_STATEMENT
+            && *bound + values <= VALUES_PER_STATEMENT
+        {
+            united.select.union(UnionType::All, delivery.select);
+            *parts += 1;
+            *bound += values;
+            continue;
         }
         if let Some((united, ..)) = pending.replace((delivery, 1, values)) {
             execute(db, united).await?;
