@@ -51,7 +51,7 @@ pub trait Verb:
 
     /// How actions of this verb group when a stream is read
     /// [`aggregated`](crate::Aggregate::aggregated): from `#[verb(group_by = "..")]` on the
-    /// variant, else [`Grouping::DEFAULT`] (the same target on the same UTC day).
+    /// variant, else [`Grouping::DEFAULT`](crate::Grouping::DEFAULT) (the same target on the same UTC day).
     fn grouping(&self) -> crate::Grouping {
         crate::Grouping::DEFAULT
     }
