@@ -136,6 +136,12 @@ pub mod verbs {
     trait Verb {}
     #[allow(dead_code)]
     mod core {}
+    #[allow(dead_code)]
+    struct Grouping;
+    #[allow(dead_code)]
+    enum Role {}
+    #[allow(dead_code)]
+    enum Period {}
 
     /// What an actor did.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
@@ -143,7 +149,7 @@ pub mod verbs {
     pub enum Activity {
         /// Someone follows someone.
         #[sea_orm(string_value = "follow")]
-        #[verb(label = "follows", as2 = "Follow")]
+        #[verb(label = "follows", as2 = "Follow", group_by = "actor, target, week")]
         Follow,
         /// Someone wrote something.
         #[sea_orm(string_value = "wrote")]
@@ -209,4 +215,12 @@ fn the_macros_expand_under_shadowed_names() {
         "follows"
     );
     assert_eq!(stream_core::Verb::label(&verbs::Activity::Wrote), "Wrote");
+    assert_eq!(
+        stream_core::Verb::grouping(&verbs::Activity::Follow).to_string(),
+        "actor, target, week"
+    );
+    assert_eq!(
+        stream_core::Verb::grouping(&verbs::Activity::Wrote),
+        stream_core::Grouping::DEFAULT
+    );
 }
