@@ -19,6 +19,7 @@ common::on_every_backend!(
     pages_of_groups_walk_without_gaps_or_repeats_one_statement_each,
     a_verb_grouped_by_none_stays_one_action_per_group,
     changing_the_rule_regroups_the_same_rows,
+    weeks_start_on_monday_utc,
     bad_page_sizes_are_the_errors_pages_return,
     inbox_groups_are_unseen_while_any_action_is,
     the_bell_counts_groups_in_one_statement,
@@ -305,6 +306,59 @@ mod by_actor {
             models = [test_project::user, test_project::group, test_project::post, test_project::comment],
         }
     }
+}
+
+/// The same table read through an entity whose `liked` groups by target and week.
+mod by_week {
+    use stream_core::sea_orm::{self, entity::prelude::*};
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    pub enum Verb {
+        #[sea_orm(string_value = "liked")]
+        #[verb(group_by = "target, week")]
+        Liked,
+    }
+
+    stream_core::action_entity! {
+        pub mod action {
+            table_name = "stream_action",
+            verb = crate::by_week::Verb,
+            models = [test_project::user, test_project::group, test_project::post, test_project::comment],
+        }
+    }
+}
+
+async fn weeks_start_on_monday_utc(db: TestDb) {
+    let lennon = user(&db, "lennon").await;
+    let hendrix = user(&db, "hendrix").await;
+    let haze = post(&db, &lennon, "Wild Haze").await;
+    // Sunday 29 November, its last microsecond; then Monday 30 November to Sunday 6 December.
+    like(&db, &hendrix, &haze, at(29, 23, 59, 59, 999_999)).await;
+    like(&db, &hendrix, &haze, at(30, 0, 0, 0, 0)).await;
+    like(&db, &lennon, &haze, at(32, 12, 0, 0, 0)).await;
+    like(&db, &hendrix, &haze, at(36, 23, 59, 59, 999_999)).await;
+    like(&db, &lennon, &haze, at(37, 0, 0, 0, 0)).await;
+
+    let page = by_week::action::Entity::for_target(&haze)
+        .aggregated()
+        .page(None, 20)
+        .all(&*db)
+        .await
+        .unwrap();
+    let shape: Vec<(u64, u64, Option<DateTime<Utc>>)> = page
+        .items
+        .iter()
+        .map(|g| (g.actions, g.actors, g.key.since))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (1, 1, Some(at(37, 0, 0, 0, 0))),
+            (3, 2, Some(at(30, 0, 0, 0, 0))),
+            (1, 1, Some(at(23, 0, 0, 0, 0))),
+        ]
+    );
 }
 
 async fn changing_the_rule_regroups_the_same_rows(db: TestDb) {
