@@ -25,7 +25,35 @@ common::on_every_backend!(
     pruning_keeps_the_newest_and_drops_the_old_in_batches,
     deleting_an_action_deletes_its_notifications,
     inbox_reads_use_the_indexes,
+    rules_may_include_the_actor,
 );
+
+// A second action table whose rules notify the actor too: "you did something".
+stream_core::action_entity! {
+    pub mod diary {
+        table_name = "diary_action",
+        verb = test_project::Verb,
+        models = [test_project::user],
+        notify = crate::diary_inbox,
+    }
+}
+
+stream_core::notification_entity! {
+    pub mod diary_inbox {
+        table_name = "diary_notification",
+        recipient = test_project::user,
+        actions = crate::diary,
+    }
+}
+
+impl stream_core::NotificationRules<diary::Entity> for diary_inbox::Entity {
+    fn recipients(action: &diary::Model, to: &mut stream_core::Recipients<Self>) {
+        to.keys(action.actor_user).keys(action.target_user);
+        if action.verb == Verb::Edit {
+            to.include_actor();
+        }
+    }
+}
 
 fn at(seconds: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_700_000_000 + seconds, 0).unwrap()
@@ -613,4 +641,47 @@ async fn inbox_reads_use_the_indexes(mut db: TestDb) {
             Backend::MySql => {}
         }
     }
+}
+
+async fn rules_may_include_the_actor(db: TestDb) {
+    stream_core::schema::create_action_table::<diary::Entity, _>(&*db)
+        .await
+        .unwrap();
+    stream_core::schema::create_notification_table::<diary_inbox::Entity, _>(&*db)
+        .await
+        .unwrap();
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    // By default the actor is left out, even when the rules name it ..
+    diary::Entity::send(&*db, &lennon, Verb::Default)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    // .. unless they include it.
+    let edit = diary::Entity::send(&*db, &lennon, Verb::Edit)
+        .await
+        .unwrap();
+    assert_eq!(diary_of(&db, &lennon).await, [Verb::Edit]);
+    assert_eq!(diary_of(&db, &hendrix).await, [Verb::Default]);
+    assert_eq!(
+        diary_inbox::Entity::counts(&*db, &lennon).await.unwrap(),
+        Counts {
+            unseen: 1,
+            unread: 1
+        }
+    );
+    assert!(edit.id > 0);
+}
+
+async fn diary_of(db: &TestDb, who: &user::Model) -> Vec<Verb> {
+    diary_inbox::Entity::inbox(who)
+        .page(None, 20)
+        .all(&**db)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|n| n.action.verb)
+        .collect()
 }

@@ -199,6 +199,9 @@ async fn likes_ring_the_bell_until_the_inbox_is_seen_and_opening_one_reads_it() 
     assert_eq!(count(&app, lennon.id).await, counts(0, 1));
     request(&app, "/notifications/read", Some(lennon.id), Some("")).await;
     assert_eq!(count(&app, lennon.id).await, counts(0, 0));
+    // An id that is not a number is a 404 page.
+    let reply = request(&app, "/notifications/abc/read", Some(lennon.id), Some("")).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
     // A mangled cursor is a 400.
     let reply = request(
         &app,

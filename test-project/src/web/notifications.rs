@@ -10,12 +10,13 @@
 //! Every route is for the user the `act_as` cookie names: 403 without one.
 
 use super::forms;
-use super::handlers::{After, Id, ValidForm, layout, render};
+use super::handlers::{After, ValidForm, layout, render};
 use super::pages::{NotificationItem, NotificationsPage};
 use super::session::Acting;
 use super::{AppState, PAGE_SIZE, WebError};
 use crate::{action, notification};
-use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -131,11 +132,13 @@ pub async fn read(
 pub async fn read_one(
     State(state): State<AppState>,
     acting: Acting,
-    Id(id): Id,
+    id: Result<Path<i64>, PathRejection>,
 ) -> Result<Redirect, WebError> {
     let db = &state.db;
     let me = acting.required()?;
-    let Some(stored) = action::Entity::find_by_id(i64::from(id)).one(db).await? else {
+    // Action ids are 64-bit; one that is not a number is a 404 page, as elsewhere.
+    let Path(id) = id?;
+    let Some(stored) = action::Entity::find_by_id(id).one(db).await? else {
         return Ok(Redirect::to("/notifications"));
     };
     notification::Entity::mark_group_read(db, &me, &stored).await?;
