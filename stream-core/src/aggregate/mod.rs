@@ -357,7 +357,11 @@ impl<A: ActionEntity> Group<A> {
             .latest
             .first()
             .map(|loaded| loaded.as_ref().clone())
-            .ok_or(StreamError::InvalidCursor("empty group"))?;
+            .ok_or_else(|| {
+                StreamError::Decode(sea_orm::DbErr::Custom(
+                    "an aggregated page returned a group without actions".into(),
+                ))
+            })?;
         let cursor = Cursor::after::<A>(&newest);
         debug_assert_eq!(cursor.id(), self.cursor.id(), "the newest action leads");
         self.cursor = cursor;
