@@ -586,3 +586,83 @@ async fn marking_a_group_read_leaves_what_joined_it_since(db: TestDb) {
         [(3, true, true), (1, false, false), (1, false, false)]
     );
 }
+
+/// The plan of `statement` on SQLite, one line per step.
+async fn sqlite_plan(db: &TestDb, statement: stream_core::sea_orm::Statement) -> String {
+    use stream_core::sea_orm::{ConnectionTrait, Statement};
+    let values = statement.values.map(|values| values.0).unwrap_or_default();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            values,
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get_by_index::<String>(3).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The stream under an aggregated page is read as the plain stream is: an index range of the
+/// target's column, of the recipient's notifications; never the whole table.
+#[tokio::test]
+async fn the_stream_under_an_aggregated_page_is_an_index_range() {
+    use stream_core::sea_orm::ConnectionTrait;
+    let db = common::sqlite().await;
+    let lennon = user(&db, "lennon").await;
+    let mut fans = Vec::new();
+    for i in 0..20 {
+        fans.push(user(&db, &format!("fan{i}")).await);
+    }
+    let mut posts = Vec::new();
+    for i in 0..20 {
+        let author = if i % 2 == 0 { &lennon } else { &fans[i] };
+        posts.push(post(&db, author, &format!("post {i}")).await);
+    }
+    for i in 0..400u32 {
+        let when = at(30, 0, 0, 0, 0) + TimeDelta::minutes(i64::from(i));
+        like(
+            &db,
+            &fans[(i % 20) as usize],
+            &posts[(i * 7 % 20) as usize],
+            when,
+        )
+        .await;
+    }
+    db.execute_unprepared("ANALYZE").await.unwrap();
+
+    let inbox = notification::Entity::inbox(&lennon).aggregated();
+    for (name, statement) in [
+        (
+            "target",
+            action::Entity::for_target(&posts[3])
+                .aggregated()
+                .page(None, 20)
+                .statement(DbBackend::Sqlite),
+        ),
+        (
+            "inbox",
+            notification::Entity::inbox(&lennon)
+                .aggregated()
+                .page(None, 20)
+                .statement(DbBackend::Sqlite),
+        ),
+        ("bell", inbox.counts_statement(DbBackend::Sqlite)),
+    ] {
+        let plan = sqlite_plan(&db, statement).await;
+        for table in ["stream_action", "stream_notification"] {
+            assert!(
+                !plan.lines().any(|line| line == format!("SCAN {table}")),
+                "{name} scans {table}:\n{plan}"
+            );
+        }
+        let first = if name == "target" {
+            "SEARCH stream_action USING INDEX"
+        } else {
+            "SEARCH stream_notification USING INDEX"
+        };
+        assert!(plan.contains(first), "{name} walks an index:\n{plan}");
+    }
+}
