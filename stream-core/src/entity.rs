@@ -22,7 +22,11 @@ use sea_orm::{
     note = "name the module that `stream_core::action_entity!` declares (`crate::action`), whose `Entity` implements `ActionEntity`"
 )]
 pub trait ActionEntity:
-    EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send> + Default + 'static
+    EntityTrait<
+        Model: Sync + IntoActiveModel<Self::ActiveModel>,
+        ActiveModel: Send + sea_orm::TryIntoModel<<Self as EntityTrait>::Model>,
+    > + Default
+    + 'static
 {
     /// The verb enum stored in the `verb` column.
     type Verb: Verb;

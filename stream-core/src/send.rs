@@ -184,6 +184,41 @@ fn active_model<A: ActionEntity>(
     Ok(model)
 }
 
+/// Whether storing `action` may write notifications: it has explicit recipients, or the rules
+/// of the entity's `notify = ..` find some for the action as it will be stored (asked with
+/// id 0; the rules are asked again with the stored row). Only then does a write on a
+/// connection begin a transaction of its own: an action nobody is told of stays one statement.
+fn delivers<A: ActionEntity>(action: &NewAction<A>) -> bool {
+    if !action.notify.is_empty() {
+        return true;
+    }
+    if !A::__NOTIFIES {
+        return false;
+    }
+    match provisional(action) {
+        Some(model) => !A::__notification_rules(&model).is_empty(),
+        // Not representable (bad data, say): the write fails on its own, in a transaction.
+        None => true,
+    }
+}
+
+/// `action` as its stored row will read, with id 0.
+fn provisional<A: ActionEntity>(action: &NewAction<A>) -> Option<A::Model> {
+    use sea_orm::{Iterable, TryIntoModel};
+    let mut model = active_model(action, None).ok()?;
+    for column in <A::Column as Iterable>::iter() {
+        if model.is_not_set(column) {
+            let value = if crate::shared::same_column(column, A::ID) {
+                Value::from(0i64)
+            } else {
+                A::null_value(column)
+            };
+            model.try_set(column, value).ok()?;
+        }
+    }
+    model.try_into_model().ok()
+}
+
 fn roles<A: ActionEntity>(action: &NewAction<A>) -> [Option<&RoleRef<A>>; 3] {
     [
         Some(&action.actor),
@@ -196,7 +231,7 @@ pub(crate) async fn create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<A::Model> {
-    if let (Connection::Database(db), true) = (writer, action.notify.delivers()) {
+    if let (Connection::Database(db), true) = (writer, delivers(&action)) {
         // The action and its notifications commit together.
         let txn = crate::Transaction::begin(db).await?;
         let stored = create_on(Connection::Transaction(&txn), &txn, action).await?;
@@ -344,7 +379,7 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
-    if let (Connection::Database(db), true) = (writer, action.notify.delivers()) {
+    if let (Connection::Database(db), true) = (writer, delivers(&action)) {
         // A created action and its notifications commit together.
         let txn = crate::Transaction::begin(db).await?;
         let found = get_or_create_on(Connection::Transaction(&txn), &txn, action).await?;

@@ -30,6 +30,7 @@ common::on_every_backend!(
 
 // A second action table whose rules notify the actor too: "you did something".
 stream_core::action_entity! {
+    /// A diary: what each user did.
     pub mod diary {
         table_name = "diary_action",
         verb = test_project::Verb,
@@ -39,6 +40,7 @@ stream_core::action_entity! {
 }
 
 stream_core::notification_entity! {
+    /// The diary's inboxes.
     pub mod diary_inbox {
         table_name = "diary_notification",
         recipient = test_project::user,

@@ -311,12 +311,6 @@ impl<A: ActionEntity> Explicit<A> {
         self.pending.is_empty()
     }
 
-    /// Whether storing an action with these recipients writes notifications (or may, by the
-    /// table's rules): then a send on a connection runs in a transaction of its own.
-    pub(crate) fn delivers(&self) -> bool {
-        A::__NOTIFIES || !self.is_empty()
-    }
-
     /// Write the notifications of `action`: the explicit recipients, then the rules.
     pub(crate) async fn deliver(
         &self,
