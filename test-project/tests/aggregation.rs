@@ -617,8 +617,8 @@ async fn the_stream_under_an_aggregated_page_is_an_index_range() {
         fans.push(user(&db, &format!("fan{i}")).await);
     }
     let mut posts = Vec::new();
-    for i in 0..20 {
-        let author = if i % 2 == 0 { &lennon } else { &fans[i] };
+    for (i, fan) in fans.iter().enumerate() {
+        let author = if i % 2 == 0 { &lennon } else { fan };
         posts.push(post(&db, author, &format!("post {i}")).await);
     }
     for i in 0..400u32 {
