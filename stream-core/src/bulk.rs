@@ -165,9 +165,11 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
 ) -> crate::Result<u64> {
     let backend = db.get_database_backend();
     let listening = A::signal().is_listened();
+    // The rules of `notify = ..` need each stored row.
+    let needs_rows = listening || A::__NOTIFIES;
     let returns_rows = backend != DbBackend::MySql || writer.mariadb_returning().await?;
-    let returning = listening && returns_rows;
-    let per_row = listening && !returns_rows;
+    let returning = needs_rows && returns_rows;
+    let per_row = needs_rows && !returns_rows;
 
     let txn = db.begin_with_options(write_transaction()).await?;
     let cache = match backend {
@@ -181,10 +183,16 @@ async fn send_many_on<A: ActionEntity, C: ConnectionTrait + TransactionTrait>(
             .await?;
     }
     let (count, stored) = inserted?;
+    if A::__NOTIFIES {
+        let deliveries = stored
+            .iter()
+            .flat_map(|action| A::__notification_rules(action));
+        crate::notification::deliver(&txn, deliveries.collect()).await?;
+    }
     // In the caller's transaction, `txn` is a savepoint: the load is all or none within it,
     // and the signal waits for the caller's outermost commit.
     txn.commit().await?;
-    if !stored.is_empty() {
+    if listening && !stored.is_empty() {
         writer.after_commit(Box::new(move || A::signal().emit_all(stored)));
     }
     Ok(count)

@@ -16,8 +16,17 @@ use sea_orm::{
 /// [`get_or_create`](ActionEntity::get_or_create) and the `for_*` lookups. Every lookup
 /// returns an ordinary sea-orm [`Select`], newest first (`timestamp DESC, id DESC`), that can
 /// be filtered, paginated and joined further.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an action entity",
+    label = "not declared by `action_entity!`",
+    note = "name the module that `stream_core::action_entity!` declares (`crate::action`), whose `Entity` implements `ActionEntity`"
+)]
 pub trait ActionEntity:
-    EntityTrait<Model: Sync + IntoActiveModel<Self::ActiveModel>, ActiveModel: Send> + Default + 'static
+    EntityTrait<
+        Model: Sync + IntoActiveModel<Self::ActiveModel>,
+        ActiveModel: Send + sea_orm::TryIntoModel<<Self as EntityTrait>::Model>,
+    > + Default
+    + 'static
 {
     /// The verb enum stored in the `verb` column.
     type Verb: Verb;
@@ -49,6 +58,18 @@ pub trait ActionEntity:
     /// The `data` column, when `action_entity!` declares `data = Type`. Generated.
     #[doc(hidden)]
     const __DATA: Option<Self::Column> = None;
+
+    /// Whether `action_entity!` declares `notify = ..`: every action is then delivered by the
+    /// rules of that notification table. Generated.
+    #[doc(hidden)]
+    const __NOTIFIES: bool = false;
+
+    /// The delivery statements of the `notify = ..` rules for a stored action. Generated.
+    #[doc(hidden)]
+    fn __notification_rules(action: &Self::Model) -> Vec<crate::notification::Delivery> {
+        let _ = action;
+        Vec::new()
+    }
 
     /// The generated columns of one role, one per registered model (`ActorUser`, `ActorGroup`, ..).
     fn role_columns(role: Role) -> &'static [Self::Column];
@@ -111,6 +132,12 @@ pub trait ActionEntity:
     /// Store many actions at once, for imports and backfills: one transaction (all or none),
     /// one multi-row `INSERT` per batch, then the signal for each action after the commit.
     /// Returns how many were stored.
+    ///
+    /// With `notify = ..` on the action entity, the rules deliver each stored action in the
+    /// same transaction: one delivery statement per action that has recipients (the rows are
+    /// read back for it, as for a listened signal). Recipients given to a `NewAction` with
+    /// [`notify`](NewAction::notify) are not delivered by `send_many`: send such actions one
+    /// by one.
     ///
     /// A batch is as many actions as fit in 30,000 bound values with every column set (2,500
     /// for an action table of nine role columns). On MySQL (not MariaDB 10.5 and later, which
@@ -418,6 +445,8 @@ pub struct NewAction<A: ActionEntity> {
     /// Stored only where the table has a `public` column (see `crate::extra`).
     pub(crate) public: bool,
     pub(crate) data: crate::extra::PendingData,
+    /// The recipients given with `.notify::<N>(..)`.
+    pub(crate) notify: crate::notification::Explicit<A>,
 }
 
 impl<A: ActionEntity> NewAction<A> {
@@ -432,6 +461,7 @@ impl<A: ActionEntity> NewAction<A> {
             timestamp: None,
             public: true,
             data: Default::default(),
+            notify: Default::default(),
         }
     }
 
@@ -457,6 +487,18 @@ impl<A: ActionEntity> NewAction<A> {
     /// 1000 to 9999 storing fails with [`StreamError::TimestampOutOfRange`](crate::StreamError::TimestampOutOfRange).
     pub fn timestamp(mut self, timestamp: chrono::DateTime<chrono::Utc>) -> Self {
         self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Notify `recipients` of the action, in the notification table `N`, in the action's
+    /// transaction (on a connection, the action and its notifications then commit together in
+    /// a transaction of their own). Added to the recipients of `N`'s rules, if the action
+    /// entity has `notify = ..`; each recipient is notified once. The actor is left out.
+    pub fn notify<'r, N>(mut self, recipients: impl IntoIterator<Item = &'r N::Recipient>) -> Self
+    where
+        N: crate::NotificationEntity<Actions = A>,
+    {
+        self.notify.add::<N>(recipients);
         self
     }
 }

@@ -30,6 +30,7 @@
 #[cfg(feature = "activitystreams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "activitystreams")))]
 pub mod activitystreams;
+pub mod aggregate;
 mod arms;
 mod as2;
 #[cfg(feature = "atom")]
@@ -47,6 +48,7 @@ pub mod hydrate;
 pub mod live;
 pub mod lookup;
 mod mariadb;
+pub mod notification;
 mod page;
 pub mod prune;
 mod retract;
@@ -61,6 +63,10 @@ pub mod timeline;
 mod transaction;
 mod verb;
 
+pub use aggregate::{
+    Aggregate, Aggregated, AggregatedInbox, AggregatedInboxPage, AggregatedPage, Group, GroupKey,
+    Grouping, InboxGroup, InboxGroups, Period,
+};
 pub use as2::{As2Object, BaseUrl, Iri, LoadedAction, StreamObject, page_url};
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
@@ -70,6 +76,10 @@ pub use extra::{PublicActions, PublicOnly};
 pub use follow::{FollowEntity, Followable, FollowerEntity, FollowsIn};
 pub use hydrate::Hydrate;
 pub use live::{Live, LiveEvent, LiveStream, Tail};
+pub use notification::{
+    Counts, Inbox, Mark, Notification, NotificationEntity, NotificationRules, PruneNotifications,
+    Recipients,
+};
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate, Previous};
 pub use prune::{Prunable, Prune, Pruned};
 pub use send::{GetOrCreate, SendAction, SendHydrated};
@@ -306,6 +316,55 @@ pub use stream_derive::action_entity;
 /// [`ActionEntity::followed_by`] and [`ActionEntity::followed_by_in`].
 pub use stream_derive::follow_entity;
 
+/// Declare a notification table: the inboxes, one row per recipient and action.
+///
+/// ```
+/// stream_core::notification_entity! {
+///     /// The inboxes.
+///     pub mod notification {
+///         table_name = "stream_notification",
+///         recipient = crate::user,    // whose inboxes: a model deriving `Streamable`
+///         actions = crate::action,    // the action entity the notifications tell of
+///         crate = ::stream_core,      // optional, as in `action_entity!`
+///     }
+/// }
+/// # use stream_core::sea_orm::{self, entity::prelude::*};
+/// # pub mod user {
+/// #     use stream_core::sea_orm::{self, entity::prelude::*};
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+/// #     #[sea_orm(table_name = "user")]
+/// #     #[stream(actor, target, display = "username")]
+/// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+/// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// #     pub enum Relation {}
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+/// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+/// # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+/// # stream_core::action_entity! {
+/// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+/// # }
+/// # fn main() { let _ = (notification::Column::SeenAt, notification::Column::ReadAt); }
+/// ```
+///
+/// The module holds an ordinary sea-orm entity: `Model` with `id: i64`, `recipient` (the
+/// recipient's primary-key type, a foreign key), `action: i64` (a foreign key to the action
+/// table), `timestamp` (the action's, copied so that an inbox page reads one index), `seen_at`
+/// and `read_at` (`Option<DateTime<Utc>>`); both foreign keys are `ON DELETE CASCADE`. And
+/// the impl of [`NotificationEntity`], the inbox API.
+///
+/// Indexes: unique `(recipient, action)` (a recipient is told of an action once) and `action`
+/// (for the cascade), declared on the entity; `(recipient, timestamp, action)` for inbox pages
+/// and `(recipient, seen_at)`, `(recipient, read_at)` for the counts, which sea-orm's derive
+/// cannot declare: [`schema::create_notification_table`] creates the table with all of them,
+/// and after sea-orm's `SchemaBuilder` call [`schema::create_notification_indexes`].
+///
+/// Delivery: explicitly with `.notify::<notification::Entity>(..)` on a send, or by rules
+/// declared once with `notify = crate::notification` in `action_entity!` and an impl of
+/// [`NotificationRules`]. See [`notification`](mod@notification).
+pub use stream_derive::notification_entity;
+
 /// What `data = ..` in `action_entity!` expands first: nothing with the `json` feature.
 #[cfg(feature = "json")]
 #[doc(hidden)]
@@ -340,9 +399,9 @@ pub mod prelude {
     #[cfg(feature = "json")]
     pub use crate::ActionData;
     pub use crate::{
-        ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn, Hydrate,
-        LoadedAction, NewAction, Paginate, Prunable, PublicActions, PublicOnly, Role, StreamObject,
-        Streamable, Target,
+        ActionEntity, ActionObject, Actor, Aggregate, As2Object, FollowEntity, Followable,
+        FollowsIn, Hydrate, InboxGroups, LoadedAction, NewAction, NotificationEntity, Paginate,
+        Prunable, PublicActions, PublicOnly, Role, StreamObject, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -367,10 +426,13 @@ pub mod __private {
     pub use crate::hydrate::decode::{
         column_at, decode_model, decode_model_at, join_model, key_at, optional_at,
     };
+    pub use crate::notification::Delivery as NotificationDelivery;
+    /// The generated `ActionEntity::__notification_rules` of `notify = ..`.
+    pub use crate::notification::rules as notification_rules;
     pub use crate::{
         ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn,
-        Involved, LoadedAction, PublicActions, Role, RoleRef, Signal, StreamError, StreamObject,
-        Streamable, Target, Verb,
+        Grouping, Involved, LoadedAction, NotificationEntity, Period, PublicActions, Role, RoleRef,
+        Signal, StreamError, StreamObject, Streamable, Target, Verb,
     };
     /// The JSON value of the `data` column.
     #[cfg(feature = "json")]

@@ -352,3 +352,141 @@ impl<A: ActionEntity> sea_orm_migration::MigrationTrait for CreateActionTable<A>
         drop_action_table::<A, _>(manager.get_connection()).await
     }
 }
+
+/// The `CREATE TABLE` statement of the notification table `N` on `backend`: what sea-orm's
+/// `Schema::create_table_from_entity` makes, with `datetime(6)` timestamps on MySQL/MariaDB
+/// (microseconds, as the action's timestamp it copies).
+pub fn create_notification_table_statement<N: crate::NotificationEntity>(
+    backend: DbBackend,
+) -> TableCreateStatement {
+    let schema = Schema::new(backend);
+    let entity = N::default();
+    let mut table = Table::create();
+    table.table(entity.table_ref());
+    for column in N::Column::iter() {
+        let mut definition = schema.get_column_def::<N>(column);
+        if backend == DbBackend::MySql
+            && [N::TIMESTAMP, N::SEEN_AT, N::READ_AT]
+                .iter()
+                .any(|&c| same_column(c, column))
+        {
+            definition.custom(MYSQL_TIMESTAMP);
+        }
+        table.col(definition);
+    }
+    for relation in N::Relation::iter() {
+        let relation = relation.def();
+        if relation.is_owner || relation.skip_fk {
+            continue;
+        }
+        table.foreign_key(&mut relation.into());
+    }
+    table
+}
+
+/// The indexes of the notification table `N` that sea-orm's derive cannot declare:
+/// `(recipient, timestamp, action)`, which an inbox page walks newest first, and
+/// `(recipient, seen_at)`, `(recipient, read_at)`, which the counts read (named
+/// `idx-<table>-inbox`, `-unseen`, `-unread`).
+pub fn notification_indexes<N: crate::NotificationEntity>() -> Vec<IndexCreateStatement> {
+    let table = N::default().table_name().to_owned();
+    let index = |name: &str, columns: &[N::Column]| {
+        let mut index = Index::create();
+        index
+            .name(format!("idx-{table}-{name}"))
+            .table(Alias::new(table.as_str()));
+        for &column in columns {
+            index.col(column);
+        }
+        index.to_owned()
+    };
+    vec![
+        index("inbox", &[N::RECIPIENT, N::TIMESTAMP, N::ACTION]),
+        index("unseen", &[N::RECIPIENT, N::SEEN_AT]),
+        index("unread", &[N::RECIPIENT, N::READ_AT]),
+    ]
+}
+
+/// Create the [`notification_indexes`] of `N`: after sea-orm's `SchemaBuilder` has created
+/// the table ([`create_notification_table`] includes them).
+pub async fn create_notification_indexes<N: crate::NotificationEntity, C: ConnectionTrait>(
+    db: &C,
+) -> Result<(), DbErr> {
+    for index in notification_indexes::<N>() {
+        db.execute(&index).await?;
+    }
+    Ok(())
+}
+
+/// Create the notification table of `N` and all its indexes. The recipient's table and the
+/// action table must exist.
+pub async fn create_notification_table<N: crate::NotificationEntity, C: ConnectionTrait>(
+    db: &C,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    db.execute(&create_notification_table_statement::<N>(backend))
+        .await?;
+    for index in Schema::new(backend).create_index_from_entity(N::default()) {
+        db.execute(&index).await?;
+    }
+    create_notification_indexes::<N, C>(db).await
+}
+
+/// Drop the notification table of `N` if it exists.
+pub async fn drop_notification_table<N: crate::NotificationEntity, C: ConnectionTrait>(
+    db: &C,
+) -> Result<(), DbErr> {
+    let table = Table::drop()
+        .table(N::default().table_ref())
+        .if_exists()
+        .to_owned();
+    db.execute(&table).await?;
+    Ok(())
+}
+
+/// A sea-orm-migration migration that creates (and on `down`, drops) the notification table
+/// of `N`, with every index: [`create_notification_table`].
+#[cfg(feature = "migration")]
+pub struct CreateNotificationTable<N: crate::NotificationEntity> {
+    name: String,
+    entity: std::marker::PhantomData<fn() -> N>,
+}
+
+#[cfg(feature = "migration")]
+impl<N: crate::NotificationEntity> CreateNotificationTable<N> {
+    /// The migration, named `m_stream_create_<table>` in the migrations table.
+    pub fn new() -> Self {
+        CreateNotificationTable {
+            name: format!("m_stream_create_{}", N::default().table_name()),
+            entity: std::marker::PhantomData,
+        }
+    }
+}
+
+#[cfg(feature = "migration")]
+impl<N: crate::NotificationEntity> Default for CreateNotificationTable<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "migration")]
+impl<N: crate::NotificationEntity> sea_orm_migration::MigrationName for CreateNotificationTable<N> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+#[cfg(feature = "migration")]
+#[sea_orm_migration::async_trait::async_trait]
+impl<N: crate::NotificationEntity> sea_orm_migration::MigrationTrait
+    for CreateNotificationTable<N>
+{
+    async fn up(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), DbErr> {
+        create_notification_table::<N, _>(manager.get_connection()).await
+    }
+
+    async fn down(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), DbErr> {
+        drop_notification_table::<N, _>(manager.get_connection()).await
+    }
+}

@@ -40,6 +40,19 @@ macro_rules! builder_setters {
             self
         }
 
+        /// Notify `recipients` of the action in the notification table `N`, in the action's
+        /// transaction (see [`NewAction::notify`]): `.notify::<notification::Entity>([&lennon])`.
+        pub fn notify<'r, N>(
+            mut self,
+            recipients: impl IntoIterator<Item = &'r N::Recipient>,
+        ) -> Self
+        where
+            N: crate::NotificationEntity<Actions = A>,
+        {
+            self.action = self.action.notify::<N>(recipients);
+            self
+        }
+
         /// Keep the action out of public streams (see [`NewAction::private`]). Only for a
         /// table declared with `public = true`.
         pub fn private(mut self) -> Self
@@ -171,6 +184,41 @@ fn active_model<A: ActionEntity>(
     Ok(model)
 }
 
+/// Whether storing `action` may write notifications: it has explicit recipients, or the rules
+/// of the entity's `notify = ..` find some for the action as it will be stored (asked with
+/// id 0; the rules are asked again with the stored row). Only then does a write on a
+/// connection begin a transaction of its own: an action nobody is told of stays one statement.
+fn delivers<A: ActionEntity>(action: &NewAction<A>) -> bool {
+    if !action.notify.is_empty() {
+        return true;
+    }
+    if !A::__NOTIFIES {
+        return false;
+    }
+    match provisional(action) {
+        Some(model) => !A::__notification_rules(&model).is_empty(),
+        // Not representable (bad data, say): the write fails on its own, in a transaction.
+        None => true,
+    }
+}
+
+/// `action` as its stored row will read, with id 0.
+fn provisional<A: ActionEntity>(action: &NewAction<A>) -> Option<A::Model> {
+    use sea_orm::{Iterable, TryIntoModel};
+    let mut model = active_model(action, None).ok()?;
+    for column in <A::Column as Iterable>::iter() {
+        if model.is_not_set(column) {
+            let value = if crate::shared::same_column(column, A::ID) {
+                Value::from(0i64)
+            } else {
+                A::null_value(column)
+            };
+            model.try_set(column, value).ok()?;
+        }
+    }
+    model.try_into_model().ok()
+}
+
 fn roles<A: ActionEntity>(action: &NewAction<A>) -> [Option<&RoleRef<A>>; 3] {
     [
         Some(&action.actor),
@@ -183,6 +231,13 @@ pub(crate) async fn create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<A::Model> {
+    if let (Connection::Database(db), true) = (writer, delivers(&action)) {
+        // The action and its notifications commit together.
+        let txn = crate::Transaction::begin(db).await?;
+        let stored = create_on(Connection::Transaction(&txn), &txn, action).await?;
+        txn.commit().await?;
+        return Ok(stored);
+    }
     on_writer!(writer, |db| create_on(writer, db, action).await)
 }
 
@@ -201,6 +256,7 @@ async fn create_on<A: ActionEntity>(
         }
         _ => A::insert(model).exec_with_returning(db).await?,
     };
+    action.notify.deliver(db, &stored).await?;
     publish::<A>(writer, &stored);
     Ok(stored)
 }
@@ -323,6 +379,13 @@ pub(crate) async fn get_or_create<A: ActionEntity>(
     writer: Connection<'_>,
     action: NewAction<A>,
 ) -> crate::Result<(A::Model, bool)> {
+    if let (Connection::Database(db), true) = (writer, delivers(&action)) {
+        // A created action and its notifications commit together.
+        let txn = crate::Transaction::begin(db).await?;
+        let found = get_or_create_on(Connection::Transaction(&txn), &txn, action).await?;
+        txn.commit().await?;
+        return Ok(found);
+    }
     on_writer!(writer, |db| get_or_create_on(writer, db, action).await)
 }
 
@@ -360,6 +423,7 @@ async fn get_or_create_on<A: ActionEntity>(
         };
         match inserted {
             Ok(TryInsertResult::Inserted(stored)) => {
+                action.notify.deliver(db, &stored).await?;
                 publish::<A>(writer, &stored);
                 return Ok((stored, true));
             }

@@ -49,6 +49,13 @@ pub trait Verb:
         "Activity"
     }
 
+    /// How actions of this verb group when a stream is read
+    /// [`aggregated`](crate::Aggregate::aggregated): from `#[verb(group_by = "..")]` on the
+    /// variant, else [`Grouping::DEFAULT`](crate::Grouping::DEFAULT) (the same target on the same UTC day).
+    fn grouping(&self) -> crate::Grouping {
+        crate::Grouping::DEFAULT
+    }
+
     /// Every variant, in declaration order.
     fn all() -> Vec<Self> {
         <Self as sea_orm::Iterable>::iter().collect()

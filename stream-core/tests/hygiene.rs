@@ -136,6 +136,12 @@ pub mod verbs {
     trait Verb {}
     #[allow(dead_code)]
     mod core {}
+    #[allow(dead_code)]
+    struct Grouping;
+    #[allow(dead_code)]
+    enum Role {}
+    #[allow(dead_code)]
+    enum Period {}
 
     /// What an actor did.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
@@ -143,7 +149,7 @@ pub mod verbs {
     pub enum Activity {
         /// Someone follows someone.
         #[sea_orm(string_value = "follow")]
-        #[verb(label = "follows", as2 = "Follow")]
+        #[verb(label = "follows", as2 = "Follow", group_by = "actor, target, week")]
         Follow,
         /// Someone wrote something.
         #[sea_orm(string_value = "wrote")]
@@ -159,6 +165,22 @@ stream_core::action_entity! {
         models = [crate::user, crate::post],
         set_null = [target],
         public = true,
+        notify = notification,
+    }
+}
+
+stream_core::notification_entity! {
+    /// The inboxes.
+    pub mod notification {
+        table_name = "stream_notification",
+        recipient = user,
+        actions = action,
+    }
+}
+
+impl stream_core::NotificationRules<action::Entity> for notification::Entity {
+    fn recipients(action: &action::Model, to: &mut stream_core::Recipients<Self>) {
+        to.keys(action.actor_user);
     }
 }
 
@@ -183,6 +205,7 @@ fn the_macros_expand_under_shadowed_names() {
     assert_eq!(action::Column::TargetPost.to_string(), "target_post");
     assert_eq!(action::Column::Public.to_string(), "public");
     assert_eq!(follow::Column::FollowedPost.to_string(), "followed_post");
+    assert_eq!(notification::Column::SeenAt.to_string(), "seen_at");
     assert_eq!(
         <post::Model as stream_core::Streamable>::STREAM_NAME,
         "post"
@@ -192,4 +215,12 @@ fn the_macros_expand_under_shadowed_names() {
         "follows"
     );
     assert_eq!(stream_core::Verb::label(&verbs::Activity::Wrote), "Wrote");
+    assert_eq!(
+        stream_core::Verb::grouping(&verbs::Activity::Follow).to_string(),
+        "actor, target, week"
+    );
+    assert_eq!(
+        stream_core::Verb::grouping(&verbs::Activity::Wrote),
+        stream_core::Grouping::DEFAULT
+    );
 }

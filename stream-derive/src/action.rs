@@ -14,7 +14,8 @@ mod valid;
 
 use crate::attr::{Errors, upper_camel};
 use crate::input::{
-    CRATE, DATA, EntityInput, Key, MODELS, PUBLIC, SET_NULL, TABLE_NAME, VERB, check_model_modules,
+    CRATE, DATA, EntityInput, Key, MODELS, NOTIFY, PUBLIC, SET_NULL, TABLE_NAME, VERB,
+    check_model_modules,
 };
 use crate::relay::{self, ModelInfo, Step, from_child};
 use crate::role::{ROLES, Role};
@@ -25,7 +26,9 @@ use syn::{
     parse::{Parse, ParseStream},
 };
 
-const KEYS: &[Key] = &[TABLE_NAME, VERB, MODELS, SET_NULL, DATA, PUBLIC, CRATE];
+const KEYS: &[Key] = &[
+    TABLE_NAME, VERB, MODELS, SET_NULL, DATA, PUBLIC, NOTIFY, CRATE,
+];
 
 /// What the user wrote.
 pub struct ActionInput {
@@ -42,6 +45,8 @@ pub struct ActionInput {
     data: Option<Type>,
     /// `public = true`: a `public` flag per action (the literal, for its span).
     public: Option<LitBool>,
+    /// `notify = path::to::notification`: deliver every action by that table's rules.
+    notify: Option<Path>,
 }
 
 impl Parse for ActionInput {
@@ -79,6 +84,7 @@ impl Parse for ActionInput {
                 "`public = false` is not a setting: leave `public` out for a table without a `public` column, or write `public = true` to give every action a public flag (true unless sent with `.private()`)",
             ));
         }
+        let notify = entries.take_optional_path(NOTIFY);
         let krate = entries.take_crate();
         errors.finish()?;
         Ok(ActionInput {
@@ -92,6 +98,7 @@ impl Parse for ActionInput {
             set_null,
             data,
             public,
+            notify,
         })
     }
 }
@@ -123,9 +130,11 @@ impl ActionInput {
             set_null,
             data,
             public,
+            notify,
         } = self;
         let data = data.as_ref().map(|data| quote! { data = #data, });
         let public = public.as_ref().map(|public| quote! { public = #public, });
+        let notify = notify.as_ref().map(|notify| quote! { notify = #notify, });
         quote! {
             #(#attrs)* #vis mod #ident {
                 table_name = #table_name,
@@ -134,6 +143,7 @@ impl ActionInput {
                 set_null = [#(#set_null),*],
                 #data
                 #public
+                #notify
                 crate = #krate,
             }
         }
@@ -146,10 +156,13 @@ pub fn expand(tokens: TokenStream) -> syn::Result<TokenStream> {
     let ActionInput {
         attrs, vis, ident, ..
     } = &input;
+    let named: Vec<&Path> = std::iter::once(&input.verb)
+        .chain(input.notify.as_ref())
+        .collect();
     let entity = relay::first_pass(
         (attrs, vis, ident),
         &input.models,
-        &[&input.verb],
+        &named,
         &input.krate,
         &input.to_state(),
     );

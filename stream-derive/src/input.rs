@@ -96,6 +96,22 @@ pub const ACTIONS: Key = Key {
     shape: Shape::Paths,
     example: "actions = [path::to::action_module, ..]",
 };
+pub const RECIPIENT: Key = Key {
+    name: "recipient",
+    shape: Shape::Path,
+    example: "recipient = path::to::model",
+};
+/// The action entity of a notification table: one module, not a list.
+pub const ACTION_ENTITY: Key = Key {
+    name: "actions",
+    shape: Shape::Path,
+    example: "actions = path::to::action_module",
+};
+pub const NOTIFY: Key = Key {
+    name: "notify",
+    shape: Shape::Path,
+    example: "notify = path::to::notification_module",
+};
 pub const CRATE: Key = Key {
     name: "crate",
     shape: Shape::CratePath,
@@ -272,6 +288,14 @@ impl Entries {
                 self.missing(key, errors);
                 None
             }
+        }
+    }
+
+    /// An optional path.
+    pub fn take_optional_path(&mut self, key: Key) -> Option<Path> {
+        match self.take(key) {
+            Some((_, Value::Path(path))) => Some(path),
+            _ => None,
         }
     }
 

@@ -13,6 +13,7 @@ mod attr;
 mod fallback;
 mod follow;
 mod input;
+mod notification;
 mod relay;
 mod role;
 mod streamable;
@@ -46,6 +47,7 @@ pub fn action_entity(input: TokenStream) -> TokenStream {
     let expanded = match syn::parse::<relay::Pass>(input) {
         Ok(relay::Pass::First(tokens)) => action::expand(tokens),
         Ok(relay::Pass::Step(step)) if step.declares_follow() => follow::step(step),
+        Ok(relay::Pass::Step(step)) if step.declares_notification() => notification::step(step),
         Ok(relay::Pass::Step(step)) => action::step(step),
         Err(error) => Err(error),
     };
@@ -58,6 +60,14 @@ pub fn action_entity(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn follow_entity(input: TokenStream) -> TokenStream {
     follow::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declare a notification table. Documented in `stream_core::notification_entity!`.
+#[proc_macro]
+pub fn notification_entity(input: TokenStream) -> TokenStream {
+    notification::expand(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

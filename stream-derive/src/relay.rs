@@ -86,6 +86,11 @@ impl Step {
         matches!(self.state.clone().into_iter().next(), Some(TokenTree::Ident(first)) if first == "follow")
     }
 
+    /// Whether the relay is collecting roles for `notification_entity!`.
+    pub fn declares_notification(&self) -> bool {
+        matches!(self.state.clone().into_iter().next(), Some(TokenTree::Ident(first)) if first == "notification")
+    }
+
     /// Ask the next of `models` for its roles or, when all have answered, `emit` the entity
     /// with its call-site tokens moved to `at` (see [`relocate`](relocate::relocate)).
     pub fn advance(

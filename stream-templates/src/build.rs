@@ -52,6 +52,20 @@ pub const DEFAULT_HTML: &str =
 /// The built-in plain-text rendering, used when the crate has no `stream/action.txt`.
 pub const DEFAULT_TEXT: &str = DEFAULT_HTML;
 
+/// The built-in HTML rendering of a group of actions of two or more actors, used when the
+/// crate has neither `stream/group/<verb>.html` nor `stream/group/action.html`: "hendrix,
+/// joplin and 3 others liked Wild Haze." (two actors: "hendrix and joplin liked Wild Haze.").
+/// A group of one actor renders as its newest action does.
+pub const DEFAULT_GROUP_HTML: &str = "{% for actor in named %}{% if !loop.first %}{% if loop.last && others == 0 %} and {% else %}, {% endif %}{% endif %}{{ actor }}{% endfor %}{% if others > 0 %} and {{ others }} other{% if others != 1 %}s{% endif %}{% endif %} {{ verb_label }}{% if let Some(target) = target %} {{ target }}{% endif %}.";
+
+/// The built-in plain-text rendering of a group, used without `stream/group/<verb>.txt` or
+/// `stream/group/action.txt`.
+pub const DEFAULT_GROUP_TEXT: &str = DEFAULT_GROUP_HTML;
+
+/// The folder of `templates/stream/` that holds the templates of groups of actions
+/// (`group/liked.html`), as a prefix of the file names the build lists.
+const GROUP_DIR: &str = "group/";
+
 /// The two kinds of output: HTML (escaped) and plain text (`.txt`, not escaped).
 const KINDS: [Kind; 2] = [
     Kind {
@@ -65,6 +79,22 @@ const KINDS: [Kind; 2] = [
         group: "text",
         suffix: "Text",
         default: DEFAULT_TEXT,
+    },
+];
+
+/// The same for groups of actions, from `stream/group/`.
+const GROUP_KINDS: [Kind; 2] = [
+    Kind {
+        ext: "html",
+        group: "group_html",
+        suffix: "Html",
+        default: DEFAULT_GROUP_HTML,
+    },
+    Kind {
+        ext: "txt",
+        group: "group_text",
+        suffix: "Text",
+        default: DEFAULT_GROUP_TEXT,
     },
 ];
 
@@ -84,6 +114,19 @@ impl Kind {
     fn stem<'f>(&self, file: &'f str) -> Option<&'f str> {
         file.strip_suffix(self.ext)?.strip_suffix('.')
     }
+}
+
+/// The file names of one kind of template: actions (`follow.html`) or groups
+/// (`group/follow.html`), without the folder.
+fn of_folder(files: &[String], groups: bool) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|file| match (file.strip_prefix(GROUP_DIR), groups) {
+            (Some(name), true) => Some(name.to_owned()),
+            (None, false) => Some(file.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Configuration of the generated templates; see the [module docs](self).
@@ -147,12 +190,14 @@ impl Templates {
             .unwrap_or_else(|| PathBuf::from("build.rs"));
         println!("cargo::rerun-if-changed={}", watched.display());
 
-        let files = scan(&manifest_dir.join(&stream_dir)).unwrap_or_else(|err| {
-            panic!(
-                "cannot read the templates in {}: {err}",
-                manifest_dir.join(&stream_dir).display()
-            )
-        });
+        let read = |dir: &Path| {
+            scan(dir).unwrap_or_else(|err| {
+                panic!("cannot read the templates in {}: {err}", dir.display())
+            })
+        };
+        let mut files = read(&manifest_dir.join(&stream_dir));
+        let groups = read(&manifest_dir.join(&stream_dir).join(GROUP_DIR));
+        files.extend(groups.into_iter().map(|file| format!("{GROUP_DIR}{file}")));
         let verbs = match &self.verbs {
             Some(verbs) => Ok(verbs.clone()),
             None => {
@@ -186,25 +231,38 @@ impl Templates {
         );
         let _ = writeln!(out, "::stream_templates::__private::templates! {{");
         let _ = writeln!(out, "    entity = {};", self.entity);
-        for kind in &KINDS {
-            let _ = writeln!(out, "    {} {{", kind.group);
-            for file in files {
-                let Some(slug) = kind.stem(file) else {
-                    continue;
-                };
-                if slug != "action" {
-                    let name = format!("Verb{}{}", upper_camel(slug), kind.suffix);
-                    let _ = writeln!(out, "        {slug:?} => {name}(path = {:?}),", path(file));
+        for (kinds, folder, prefix) in [(&KINDS, "", "Verb"), (&GROUP_KINDS, GROUP_DIR, "Group")] {
+            let names = of_folder(files, !folder.is_empty());
+            for kind in kinds {
+                let _ = writeln!(out, "    {} {{", kind.group);
+                for file in &names {
+                    let Some(slug) = kind.stem(file) else {
+                        continue;
+                    };
+                    if slug != "action" {
+                        let name = format!("{prefix}{}{}", upper_camel(slug), kind.suffix);
+                        let file = path(&format!("{folder}{file}"));
+                        let _ = writeln!(out, "        {slug:?} => {name}(path = {file:?}),");
+                    }
                 }
+                let own = format!("action.{}", kind.ext);
+                let fallback = if names.contains(&own) {
+                    format!("path = {:?}", path(&format!("{folder}{own}")))
+                } else {
+                    format!("source = {:?}", kind.default)
+                };
+                let fallback_name = if folder.is_empty() {
+                    "Action"
+                } else {
+                    "GroupAction"
+                };
+                let _ = writeln!(
+                    out,
+                    "        _ => {fallback_name}{}({fallback}),",
+                    kind.suffix
+                );
+                let _ = writeln!(out, "    }}");
             }
-            let own = format!("action.{}", kind.ext);
-            let fallback = if files.contains(&own) {
-                format!("path = {:?}", path(&own))
-            } else {
-                format!("source = {:?}", kind.default)
-            };
-            let _ = writeln!(out, "        _ => Action{}({fallback}),", kind.suffix);
-            let _ = writeln!(out, "    }}");
         }
         let mut paths: Vec<String> = files.iter().map(|file| path(file)).collect();
         paths.sort();
@@ -279,8 +337,11 @@ mod tests {
             "follow.txt".into(),
             "follow.html".into(),
             "object-edited.html".into(),
+            "group/liked.html".into(),
+            "group/action.txt".into(),
         ]);
         let builtin = format!("{DEFAULT_HTML:?}");
+        let group = format!("{DEFAULT_GROUP_HTML:?}");
         assert_eq!(
             code,
             format!(
@@ -296,9 +357,18 @@ mod tests {
         "follow" => VerbFollowText(path = "stream/follow.txt"),
         _ => ActionText(source = {builtin}),
     }}
+    group_html {{
+        "liked" => GroupLikedHtml(path = "stream/group/liked.html"),
+        _ => GroupActionHtml(source = {group}),
+    }}
+    group_text {{
+        _ => GroupActionText(path = "stream/group/action.txt"),
+    }}
     files = [
         "stream/follow.html",
         "stream/follow.txt",
+        "stream/group/action.txt",
+        "stream/group/liked.html",
         "stream/object-edited.html",
     ];
 }}

@@ -1,6 +1,8 @@
 //! askama filters for your own views: `{{ action|render_action }}` or
 //! `{{ actions|render_action }}` renders one action or a list, each with its verb's template;
-//! `render_action_text` renders plain text with the `.txt` templates.
+//! `render_action_text` renders plain text with the `.txt` templates. `{{ group|render_group }}`
+//! and `{{ groups|render_group }}` render the groups of an aggregated page with the group
+//! templates (`stream/group/<verb>.html`), `render_group_text` with their `.txt` ones.
 //!
 //! askama looks filters up in a module named `filters` in scope where the view is defined:
 //! `use crate::stream::filters;` next to the view (the module that holds
@@ -15,7 +17,7 @@
 // The builder structs and their methods that `#[filter_fn]` writes have no docs of their own.
 #![allow(missing_docs)]
 
-use crate::RenderActions;
+use crate::{RenderActions, RenderGroups};
 
 /// Render one action or a list as HTML, each with its verb's template.
 #[askama::filter_fn]
@@ -36,5 +38,28 @@ pub fn render_action_text<T: RenderActions>(
 ) -> askama::Result<String> {
     let mut out = String::new();
     actions.render_text(crate::now(values), &mut out)?;
+    Ok(out)
+}
+
+/// Render one group of actions or a list as HTML, each with its verb's group template.
+#[askama::filter_fn]
+pub fn render_group<T: RenderGroups>(
+    groups: &T,
+    values: &dyn askama::Values,
+) -> askama::Result<askama::filters::Safe<String>> {
+    let mut out = String::new();
+    groups.render_html(crate::now(values), &mut out)?;
+    Ok(askama::filters::Safe(out))
+}
+
+/// Render one group of actions or a list as plain text, each with its verb's `.txt` group
+/// template.
+#[askama::filter_fn]
+pub fn render_group_text<T: RenderGroups>(
+    groups: &T,
+    values: &dyn askama::Values,
+) -> askama::Result<String> {
+    let mut out = String::new();
+    groups.render_text(crate::now(values), &mut out)?;
     Ok(out)
 }

@@ -46,6 +46,18 @@
 /// - `ActionHtml<'a>` and `ActionText<'a>`, the same for the fallback: `stream/action.html`
 ///   (`.txt`) if the crate has one, else the built-in default
 ///   ([`build::DEFAULT_HTML`](crate::build::DEFAULT_HTML)).
+/// - For groups of actions (the [`Group`](stream_core::Group)s of an aggregated page):
+///   `pub fn render_group_html(group: &stream_core::Group<action::Entity>, now, out)` renders
+///   with `stream/group/<verb>.html`; a group of a verb without one renders with
+///   `stream/group/action.html`, else the built-in
+///   ([`build::DEFAULT_GROUP_HTML`](crate::build::DEFAULT_GROUP_HTML): "hendrix, joplin and 3
+///   others liked Wild Haze."), except that a group of one actor then renders as its newest
+///   action does. `render_group_text` is the same with `.txt`. A template struct per file
+///   ([`group_template!`](crate::group_template)): `GroupLikedHtml<'a>` for
+///   `group/liked.html`, `GroupActionHtml<'a>` and `GroupActionText<'a>` for the fallbacks.
+///   [`GroupTemplates`](crate::GroupTemplates) is implemented for `action::Entity` with them,
+///   so [`RenderGroups`](crate::RenderGroups) and the filters `render_group` and
+///   `render_group_text` render a group, a slice or a `Vec` of them.
 ///
 /// # Example
 ///
@@ -86,6 +98,8 @@
 /// #       entity = crate::action;
 /// #       html { _ => ActionHtml(source = "{{ actor }} did {{ verb_label }}{% if let Some(target) = target %} {{ target }}{% endif %}.") }
 /// #       text { _ => ActionText(source = "{{ actor }} did {{ verb_label }}{% if let Some(target) = target %} {{ target }}{% endif %}.") }
+/// #       group_html { _ => GroupActionHtml(source = "{% for actor in named %}{% if !loop.first %}{% if loop.last && others == 0 %} and {% else %}, {% endif %}{% endif %}{{ actor }}{% endfor %}{% if others > 0 %} and {{ others }} other{% if others != 1 %}s{% endif %}{% endif %} {{ verb_label }}{% if let Some(target) = target %} {{ target }}{% endif %}.") }
+/// #       group_text { _ => GroupActionText(source = "{% for actor in named %}{% if !loop.first %}{% if loop.last && others == 0 %} and {% else %}, {% endif %}{% endif %}{{ actor }}{% endfor %}{% if others > 0 %} and {{ others }} other{% if others != 1 %}s{% endif %}{% endif %} {{ verb_label }}{% if let Some(target) = target %} {{ target }}{% endif %}.") }
 /// #       files = [];
 /// #   }
 /// }
@@ -101,6 +115,17 @@
 /// )]
 /// struct Feed {
 ///     actions: Vec<action::Loaded>,
+/// }
+///
+/// // The groups of an aggregated page, through the `render_group` filter.
+/// #[derive(stream_templates::askama::Template)]
+/// #[template(
+///     source = "<ul>{{ groups|render_group }}</ul>",
+///     ext = "html",
+///     askama = stream_templates::askama,
+/// )]
+/// struct Grouped {
+///     groups: Vec<stream_core::Group<action::Entity>>,
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -127,6 +152,17 @@
 /// stream::render_text(&feed.actions[1], chrono::Utc::now(), &mut text)?;
 /// assert_eq!(text, "lennon did follows hendrix.");
 /// assert!(stream::TEMPLATES.is_empty() && stream::unused_templates().is_empty());
+///
+/// // Two follows of hendrix on one day are one group; a group of one actor reads as its action.
+/// # let morrison = user::ActiveModel { username: sea_orm::Set("morrison".into()), ..Default::default() }
+/// #     .insert(&db).await?;
+/// action::Entity::send(&db, &morrison, Verb::Follow).target(&hendrix).await?;
+/// let page = action::Entity::stream().aggregated().page(None, 20).all(&db).await?;
+/// let grouped = Grouped { groups: page.items };
+/// assert_eq!(
+///     askama::Template::render(&grouped)?,
+///     "<ul>morrison and lennon follows hendrix.\nhendrix did follows.</ul>"
+/// );
 /// # drop(db);
 /// # let _ = std::fs::remove_file(file);
 /// # Ok(())
@@ -155,13 +191,21 @@ macro_rules! include_templates {
 ///     text {
 ///         _ => ActionText(path = "stream/action.txt"),
 ///     }
-///     files = ["stream/action.txt", "stream/follow.html"];
+///     group_html {
+///         "liked" => GroupLikedHtml(path = "stream/group/liked.html"),
+///         _ => GroupActionHtml(source = "{% for actor in named %}.."),
+///     }
+///     group_text {
+///         _ => GroupActionText(source = "{% for actor in named %}.."),
+///     }
+///     files = ["stream/action.txt", "stream/follow.html", "stream/group/liked.html"];
 /// }
 /// ```
 ///
 /// Each group lists a verb's slug and its template struct, one per file, then the fallback:
-/// the crate's own `action.*` (`path`) or the built-in default (`source`). `files` is every
-/// file found, sorted, for `TEMPLATES`. Reached as `__private::templates!`; not public API.
+/// the crate's own `action.*` (`path`) or the built-in default (`source`); `group_html` and
+/// `group_text` do the same for `stream/group/`. `files` is every file found, sorted, for
+/// `TEMPLATES`. Reached as `__private::templates!`; not public API.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __stream_templates {
@@ -169,6 +213,8 @@ macro_rules! __stream_templates {
         entity = $($entity:ident)::+;
         html { $($html:tt)* }
         text { $($text:tt)* }
+        group_html { $($group_html:tt)* }
+        group_text { $($group_text:tt)* }
         files = [$($file:literal),* $(,)?];
     ) => {
         // One name for the entity module: a path of idents cannot be repeated per file below.
@@ -176,6 +222,29 @@ macro_rules! __stream_templates {
 
         $crate::__stream_templates! { @kind render_html "html" $($html)* }
         $crate::__stream_templates! { @kind render_text "txt" $($text)* }
+        $crate::__stream_templates! { @group render_group_html render_html "html" $($group_html)* }
+        $crate::__stream_templates! { @group render_group_text render_text "txt" $($group_text)* }
+
+        pub use $crate::RenderGroups;
+
+        #[automatically_derived]
+        impl $crate::GroupTemplates for __stream_entity::Entity {
+            fn render_group_html(
+                group: &$crate::__private::Group<Self>,
+                now: $crate::DateTime,
+                out: &mut dyn ::core::fmt::Write,
+            ) -> $crate::askama::Result<()> {
+                render_group_html(group, now, out)
+            }
+
+            fn render_group_text(
+                group: &$crate::__private::Group<Self>,
+                now: $crate::DateTime,
+                out: &mut dyn ::core::fmt::Write,
+            ) -> $crate::askama::Result<()> {
+                render_group_text(group, now, out)
+            }
+        }
 
         /// The template files found in `templates/stream/` when the crate was built.
         #[allow(dead_code)] // a binary crate may use only some of these
@@ -236,6 +305,69 @@ macro_rules! __stream_templates {
             out: &mut dyn ::core::fmt::Write,
         ) -> $crate::askama::Result<()> {
             $crate::__stream_templates!(@dispatch action now out [$($slug => $name),*] $fallback)
+        }
+    };
+
+    // Groups of actions: a struct per file of `stream/group/`, the fallback's, and the function
+    // that picks one; a group of one actor without a template of its verb renders as its
+    // newest action.
+    (
+        @group $render:ident $render_action:ident $ext:literal
+        $($slug:literal => $name:ident(path = $path:literal),)*
+        _ => $fallback:ident($key:ident = $template:literal) $(,)?
+    ) => {
+        $(
+            $crate::group_template! {
+                #[doc = ::core::concat!("Renders `templates/", $path, "`.")]
+                pub struct $name for __stream_entity, template(path = $path)
+            }
+        )*
+        $crate::__stream_templates! { @group_fallback $ext $fallback($key = $template) }
+
+        #[doc = ::core::concat!(
+            "Render `group` into `out` with its verb's `stream/group/<verb>.", $ext,
+            "`, else (a group of one actor) as its newest action, else `stream/group/action.",
+            $ext, "`, else the built-in default; `now` is the time its relative age is counted from.",
+        )]
+        #[allow(dead_code)] // a binary crate may use only some of these
+        pub fn $render(
+            group: &$crate::__private::Group<__stream_entity::Entity>,
+            now: $crate::DateTime,
+            out: &mut dyn ::core::fmt::Write,
+        ) -> $crate::askama::Result<()> {
+            $crate::__stream_templates!(@group_dispatch group now out $render_action [$($slug => $name),*] $fallback)
+        }
+    };
+
+    (@group_fallback $ext:literal $name:ident(path = $path:literal)) => {
+        $crate::group_template! {
+            #[doc = ::core::concat!(
+                "Renders `templates/", $path, "`, the fallback for groups of verbs without a template.",
+            )]
+            pub struct $name for __stream_entity, template(path = $path)
+        }
+    };
+    (@group_fallback $ext:literal $name:ident(source = $source:literal)) => {
+        $crate::group_template! {
+            #[doc = ::core::concat!(
+                "The built-in fallback for groups of verbs without a template (the crate has no ",
+                "`templates/stream/group/action.", $ext, "`).",
+            )]
+            pub struct $name for __stream_entity, template(source = $source, ext = $ext)
+        }
+    };
+
+    (@group_dispatch $group:ident $now:ident $out:ident $render_action:ident [] $fallback:ident) => {
+        if $group.actors <= 1 {
+            $render_action($group.newest_action(), $now, $out)
+        } else {
+            $crate::askama::Template::render_into(&$fallback::new($group, $now), $out)
+        }
+    };
+    (@group_dispatch $group:ident $now:ident $out:ident $render_action:ident [$($slug:literal => $name:ident),+] $fallback:ident) => {
+        match $crate::__private::slug($group.verb()).as_str() {
+            $($slug => $crate::askama::Template::render_into(&$name::new($group, $now), $out),)+
+            _ => $crate::__stream_templates!(@group_dispatch $group $now $out $render_action [] $fallback),
         }
     };
 

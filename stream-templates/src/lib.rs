@@ -157,7 +157,7 @@ pub use askama;
 #[cfg(feature = "runtime")]
 pub use humane::time_ago;
 #[cfg(feature = "runtime")]
-pub use render::RenderActions;
+pub use render::{GroupTemplates, RenderActions, RenderGroups};
 
 /// When an action happened, and the time renders count from.
 #[cfg(feature = "runtime")]
@@ -235,11 +235,105 @@ macro_rules! action_template {
     };
 }
 
+/// Declare the askama template of one kind of group of actions (an aggregated stream's
+/// [`Group`](stream_core::Group)): a struct with the fields listed below and
+/// `fn new(&Group, now) -> Self`.
+///
+/// The build script writes one per file of `templates/stream/group/`
+/// (`template(path = "stream/group/liked.html")`); write one yourself for a template elsewhere
+/// or inline (`template(source = "..", ext = "html")`). Everything inside `template(..)` is
+/// passed to askama's `#[template(..)]`.
+///
+/// | name | type | |
+/// |---|---|---|
+/// | `group` | `&Group<Entity>` | the group: `actions`, `actors`, `latest`, `key` .. |
+/// | `actors` | `Vec<&ActorModel>` | the loaded actors, newest first (3 unless `.actors(n)`) |
+/// | `named` | `Vec<&ActorModel>` | the first two of them, as the built-in names them .. |
+/// | `others` | `u64` | .. and how many other actors the group has ("and 3 others") |
+/// | `actions` | `u64` | how many actions the group has |
+/// | `target` | `Option<&TargetModel>` | of the newest action |
+/// | `action_object` | `Option<&ActionObjectModel>` | of the newest action |
+/// | `action` | `&Model` | the newest action's row |
+/// | `verb` | `String` | the slug, e.g. `liked` |
+/// | `verb_label` | `&'static str` | e.g. `liked` |
+/// | `timestamp` | `DateTime<Utc>` | when the newest action happened |
+/// | `ago` | `String` | relative to the render time: `3 minutes ago` |
+#[cfg(feature = "runtime")]
+#[macro_export]
+macro_rules! group_template {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident for $($entity:ident)::+, template($($key:ident = $value:tt),+ $(,)?)
+    ) => {
+        $(#[$attr])*
+        #[derive($crate::askama::Template)]
+        #[template($($key = $value,)+ askama = ::stream_templates::askama)]
+        $vis struct $name<'a> {
+            /// The group.
+            pub group: &'a $crate::__private::Group<$($entity)::+::Entity>,
+            /// The newest action's row.
+            pub action: &'a $($entity)::+::Model,
+            /// The loaded actors, newest first.
+            pub actors: ::std::vec::Vec<&'a $($entity)::+::ActorModel>,
+            /// The first two loaded actors, as "hendrix, joplin and 3 others" names them.
+            pub named: ::std::vec::Vec<&'a $($entity)::+::ActorModel>,
+            /// How many actors the group has beyond `named`.
+            pub others: u64,
+            /// How many actions the group has.
+            pub actions: u64,
+            /// The newest action's target, loaded.
+            pub target: ::core::option::Option<&'a $($entity)::+::TargetModel>,
+            /// The newest action's action object, loaded.
+            pub action_object: ::core::option::Option<&'a $($entity)::+::ActionObjectModel>,
+            /// The verb's slug, e.g. `liked`.
+            pub verb: ::std::string::String,
+            /// The verb's label, e.g. `liked`.
+            pub verb_label: &'static str,
+            /// When the newest action happened.
+            pub timestamp: $crate::DateTime,
+            /// How long ago the newest action happened, e.g. `3 minutes ago`.
+            pub ago: ::std::string::String,
+        }
+
+        #[automatically_derived]
+        impl<'a> $name<'a> {
+            /// The template's context for `group`, its relative time counted from `now`.
+            pub fn new(
+                group: &'a $crate::__private::Group<$($entity)::+::Entity>,
+                now: $crate::DateTime,
+            ) -> Self {
+                let newest = group.newest_action();
+                let actors: ::std::vec::Vec<&'a $($entity)::+::ActorModel> =
+                    group.latest.iter().map(|loaded| &loaded.actor).collect();
+                let named = actors.iter().copied().take($crate::__private::NAMED).collect();
+                $name {
+                    group,
+                    action: &newest.action,
+                    named,
+                    others: group.others($crate::__private::NAMED),
+                    actors,
+                    actions: group.actions,
+                    target: ::core::option::Option::as_ref(&newest.target),
+                    action_object: ::core::option::Option::as_ref(&newest.action_object),
+                    verb: $crate::__private::slug(&newest.action.verb),
+                    verb_label: $crate::__private::label(&newest.action.verb),
+                    timestamp: group.newest,
+                    ago: $crate::time_ago(group.newest, now),
+                }
+            }
+        }
+    };
+}
+
 /// What the generated code uses. Not public API.
 #[cfg(feature = "runtime")]
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__stream_templates as templates;
+    pub use stream_core::Group;
+
+    /// How many actors a group's `named` holds: "hendrix, joplin and 3 others".
+    pub const NAMED: usize = 2;
 
     /// The slug of a verb.
     pub fn slug<V: stream_core::Verb>(verb: &V) -> String {
@@ -251,7 +345,8 @@ pub mod __private {
         verb.label()
     }
 
-    /// The `stream/<stem>.<ext>` files whose stem is neither `action` nor a slug of `V`.
+    /// The `stream/<stem>.<ext>` and `stream/group/<stem>.<ext>` files whose stem is neither
+    /// `action` nor a slug of `V`.
     pub fn unused_templates<V: stream_core::Verb>(files: &[&'static str]) -> Vec<&'static str> {
         let slugs: Vec<String> = V::all().iter().map(V::slug).collect();
         files
@@ -260,6 +355,7 @@ pub mod __private {
             .filter(|file| {
                 let stem = file
                     .strip_prefix("stream/")
+                    .map(|name| name.strip_prefix("group/").unwrap_or(name))
                     .and_then(|name| name.rsplit_once('.'))
                     .map_or(*file, |(stem, _)| stem);
                 stem != "action" && !slugs.iter().any(|slug| slug == stem)

@@ -20,6 +20,8 @@ stream_core::action_entity! {
         data = crate::Rating,
         // Actions sent with `.private()` show only on their actor's own page.
         public = true,
+        // Every action is delivered to the inboxes by the rules of `notifications.rs`.
+        notify = crate::notification,
     }
 }
 
@@ -33,8 +35,18 @@ stream_core::follow_entity! {
     }
 }
 
+stream_core::notification_entity! {
+    /// The inboxes: what each user is told of.
+    pub mod notification {
+        table_name = "stream_notification",
+        recipient = crate::user,
+        actions = crate::action,
+    }
+}
+
 pub mod audit_log;
 pub mod migration;
+pub mod notifications;
 pub mod views;
 
 mod links;
@@ -90,6 +102,8 @@ pub async fn create_tables(db: &DatabaseConnection) -> Result<(), DbErr> {
         .register(audit::Entity)
         .apply(db)
         .await?;
+    // The inboxes with their `datetime(6)` timestamps on MySQL/MariaDB and every index.
+    stream_core::schema::create_notification_table::<notification::Entity, _>(db).await?;
     // On MySQL/MariaDB the schema builder's `timestamp` and `text` lose microseconds and
     // long descriptions; this makes them `datetime(6)` and `longtext` (elsewhere: no-op).
     stream_core::schema::create_stream_indexes::<action::Entity, _>(db).await?;

@@ -1,9 +1,10 @@
 //! The sample application's migrations, for `sea-orm-migration`: the model tables, then the
-//! action table from `stream_core::schema::CreateActionTable`.
+//! action table from `stream_core::schema::CreateActionTable`, then the inboxes from
+//! `stream_core::schema::CreateNotificationTable`.
 
 use crate::{action, audit, comment, device, follow, group, post, tag, user};
 use sea_orm_migration::prelude::*;
-use stream_core::schema::CreateActionTable;
+use stream_core::schema::{CreateActionTable, CreateNotificationTable};
 
 /// Runs every migration of the sample application.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateActionTable::<action::Entity>::new()),
             Box::new(CreateAuditModels),
             Box::new(CreateActionTable::<audit::Entity>::new()),
+            Box::new(CreateNotificationTable::<crate::notification::Entity>::new()),
         ]
     }
 }

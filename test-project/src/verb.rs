@@ -28,13 +28,15 @@ pub enum Verb {
     #[sea_orm(string_value = "followed")]
     #[verb(as2 = "Follow", label = "Object followed")]
     Followed,
-    /// A user liked something.
+    /// A user liked something. Likes of one target on one UTC day are one group in
+    /// aggregated streams ("hendrix, joplin and 3 others liked Wild Haze").
     #[sea_orm(string_value = "liked")]
-    #[verb(as2 = "Like", label = "liked")]
+    #[verb(as2 = "Like", label = "liked", group_by = "target, day")]
     Liked,
-    /// A user commented on something.
+    /// A user commented on something. Every comment shows on its own, also in aggregated
+    /// streams.
     #[sea_orm(string_value = "commented")]
-    #[verb(as2 = "Create", label = "commented on")]
+    #[verb(as2 = "Create", label = "commented on", group_by = "none")]
     Commented,
     /// A user joined a group.
     #[sea_orm(string_value = "joined")]

@@ -11,7 +11,7 @@ use stream_core::sea_orm::{
     QueryFilter, QuerySelect, QueryTrait, Statement,
 };
 use stream_core::{NewAction, StreamError};
-use test_project::{Verb, action, user};
+use test_project::{AuditVerb, Verb, action, audit, user};
 
 common::on_every_backend!(
     send_stores_every_field_and_returns_the_row,
@@ -633,6 +633,26 @@ async fn migrations_create_the_same_schema(empty: TestDb) {
             ]
         );
     }
+    // The inboxes: the same columns and indexes either way, microsecond timestamps on
+    // MySQL/MariaDB, and an index for each read.
+    let columns = empty.column_types("stream_notification").await;
+    assert_eq!(columns, built.column_types("stream_notification").await);
+    let indexes = empty.index_names("stream_notification").await;
+    assert_eq!(indexes, built.index_names("stream_notification").await);
+    for index in ["recipient_action", "inbox", "unseen", "unread", "action"] {
+        assert!(
+            indexes.iter().any(|name| name.ends_with(index)),
+            "an index {index} in {indexes:?}"
+        );
+    }
+    if empty.backend == common::Backend::MySql {
+        for column in ["timestamp", "seen_at", "read_at"] {
+            assert!(
+                columns.contains(&(column.to_owned(), "datetime(6)".to_owned())),
+                "{column} in {columns:?}"
+            );
+        }
+    }
     let columns = empty.column_types("stream_action").await;
     let type_of = |name: &str| {
         columns
@@ -827,13 +847,14 @@ async fn a_send_is_one_statement_and_a_listened_bulk_load_stays_multi_row(mut db
         .try_get_by_index(0)
         .unwrap();
     let returning = db.backend != common::Backend::MySql || version.contains("MariaDB");
-    // The first send asks a MySQL-protocol server what it is; later ones know.
-    action::Entity::send(&*db, &lennon, Verb::Follow)
+    // The first send asks a MySQL-protocol server what it is; later ones know. (The audit
+    // log: an action table without `notify = ..`, whose sends deliver no notifications.)
+    audit::Entity::send(&*db, &lennon, AuditVerb::Registered)
         .await
         .unwrap();
     let statements = common::record_statements(&mut db.db);
 
-    let sent = action::Entity::send(&*db, &lennon, Verb::Follow)
+    let sent = audit::Entity::send(&*db, &lennon, AuditVerb::Registered)
         .target(&hendrix)
         .description("one statement")
         .await

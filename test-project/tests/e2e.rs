@@ -7,6 +7,9 @@
 //! the post and comments on it, each action appearing on the first one's page within 2 s
 //! without a reload, and the like disappearing when the other unlikes it.
 //!
+//! And lennon's bell: three users like lennon's new post, the bell shows one group, the
+//! inbox reads "… and 1 other liked Wild Haze", and a fourth like rings it again.
+//!
 //! And the site with `--redis`: the followed stream served from Redis timelines, the same as
 //! from SQL, and from SQL again when Redis is killed.
 //! Screenshots go to `<target dir>/e2e/`.
@@ -67,6 +70,19 @@ async fn a_visitor_sees_another_visitors_actions_appear_and_disappear_live() {
         &[],
         Box::new(|clients, base, shots| {
             Box::pin(async move { live_scenario(&clients[0], &clients[1], &base, &shots).await })
+        }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_of_a_post_ring_its_authors_bell_once_as_one_group() {
+    browser_test(
+        "notifications",
+        1,
+        &[],
+        Box::new(|clients, base, shots| {
+            Box::pin(async move { notifications_scenario(&clients[0], &base, &shots).await })
         }),
     )
     .await;
@@ -370,6 +386,114 @@ async fn scenario(c: &Client, base: &str, shots: &Path) -> Result<()> {
         return Err("the older page should show more actions".into());
     }
     std::fs::write(shots.join("older.png"), c.screenshot().await?)?;
+    Ok(())
+}
+
+/// The number in the bell of the page shown.
+async fn bell(c: &Client) -> Result<String> {
+    Ok(c.find(Locator::Id("bell-count")).await?.text().await?)
+}
+
+/// Lennon posts; three users like the post; lennon's bell shows 1 (one group), the inbox
+/// reads "… and 1 other liked Wild Haze", the bell shows 0 once it was seen, and a fourth
+/// like makes it 1 again.
+async fn notifications_scenario(c: &Client, base: &str, shots: &Path) -> Result<()> {
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    act_as(c, "lennon").await?;
+    // The seed left lennon notifications: seeing the inbox marks them seen.
+    c.find(Locator::Id("nav-bell")).await?.click().await?;
+    c.wait().for_element(Locator::Id("notifications")).await?;
+    if bell(c).await? != "0" {
+        return Err("the inbox page leaves the bell at 0".into());
+    }
+
+    // Lennon posts on the front page.
+    c.find(Locator::Id("nav-everyone")).await?.click().await?;
+    c.wait().for_element(Locator::Id("post-title")).await?;
+    c.find(Locator::Id("post-title"))
+        .await?
+        .send_keys("Wild Haze")
+        .await?;
+    c.find(Locator::Id("post-body"))
+        .await?
+        .send_keys("Purple haze all in my brain.")
+        .await?;
+    c.find(Locator::Id("post-submit")).await?.click().await?;
+    let link = "//ol[@id='stream']/li[1]//a[text()='Wild Haze']";
+    let post = c
+        .wait()
+        .for_element(Locator::XPath(link))
+        .await?
+        .attr("href")
+        .await?
+        .ok_or("the new post has no link")?;
+    let post = format!("{}{post}", base.trim_end_matches('/'));
+
+    let like = |who: &'static str| {
+        let post = post.clone();
+        async move {
+            act_as(c, who).await?;
+            c.goto(&post).await?;
+            c.wait()
+                .for_element(Locator::Id("like"))
+                .await?
+                .click()
+                .await?;
+            c.wait().for_element(Locator::Id("unlike")).await?;
+            Result::Ok(())
+        }
+    };
+    for fan in ["hendrix", "joplin", "starr"] {
+        like(fan).await?;
+    }
+
+    // Three likes, one group: the bell shows 1.
+    act_as(c, "lennon").await?;
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    if bell(c).await? != "1" {
+        return Err(format!("after three likes the bell shows {}", bell(c).await?).into());
+    }
+    c.find(Locator::Id("nav-bell")).await?.click().await?;
+    let first = c
+        .wait()
+        .for_element(Locator::XPath("//ol[@id='notifications']/li[1]"))
+        .await?
+        .text()
+        .await?;
+    if !first.starts_with("starr, joplin and 1 other liked Wild Haze") {
+        return Err(format!("the inbox starts with {first:?}").into());
+    }
+    std::fs::write(shots.join("notifications.png"), c.screenshot().await?)?;
+    // Seen: the bell shows 0, on this page and the next.
+    if bell(c).await? != "0" {
+        return Err("the inbox, once seen, leaves the bell at 0".into());
+    }
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    if bell(c).await? != "0" {
+        return Err("the bell shows 0 after the inbox was seen".into());
+    }
+
+    // A fourth like: the group is unseen again.
+    like("morrison").await?;
+    act_as(c, "lennon").await?;
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    if bell(c).await? != "1" {
+        return Err(format!("after a fourth like the bell shows {}", bell(c).await?).into());
+    }
+    c.find(Locator::Id("nav-bell")).await?.click().await?;
+    let first = c
+        .wait()
+        .for_element(Locator::XPath("//ol[@id='notifications']/li[1]"))
+        .await?
+        .text()
+        .await?;
+    if !first.starts_with("morrison, starr and 2 others liked Wild Haze") {
+        return Err(format!("after the fourth like the inbox starts with {first:?}").into());
+    }
     Ok(())
 }
 

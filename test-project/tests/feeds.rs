@@ -11,7 +11,7 @@ use stream_core::sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, Statement, sea_query::Expr,
 };
 use stream_core::{Cursor, FollowEntity, NewAction, StreamError};
-use test_project::{Verb, action, follow, group, post, user};
+use test_project::{Verb, action, follow, group, notification, post, user};
 
 common::on_every_backend!(
     cursors_walk_a_stream_page_by_page_without_gaps_or_repeats,
@@ -684,11 +684,27 @@ async fn bulk_send_is_all_or_nothing_with_a_signal_per_action(db: TestDb) {
         }
     }
     assert_eq!(action::Entity::find().count(&*db).await.unwrap(), 6_000);
+    // The sample application's rules notify hendrix of each of the 2,000 follows: their
+    // deliveries go together, 500 to a statement, after the actions.
+    let deliveries = statements
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| {
+            sql.starts_with(r#"INSERT INTO "stream_notification""#)
+                || sql.starts_with("INSERT INTO `stream_notification`")
+        })
+        .count();
+    assert_eq!(deliveries, 4);
+    assert_eq!(
+        notification::Entity::find().count(&*db).await.unwrap(),
+        2_000
+    );
     let inserts: Vec<String> = statements
         .lock()
         .unwrap()
         .iter()
-        .filter(|sql| sql.starts_with("INSERT"))
+        .filter(|sql| sql.starts_with("INSERT") && !sql.contains("stream_notification"))
         .cloned()
         .collect();
     // 12 columns a row, at most 30,000 parameters a statement: 2,500 rows each.

@@ -18,6 +18,10 @@ common::on_every_backend!(
     models_are_reached_through_their_enum,
     html_is_escaped_and_text_is_not,
     feed_view_renders_a_page_of_twenty_in_one_statement,
+    groups_read_hendrix_joplin_and_3_others_with_the_builtin,
+    a_group_of_one_actor_reads_as_its_action,
+    a_verb_with_a_group_template_uses_it,
+    groups_render_from_a_view_of_the_app_escaped,
 );
 
 async fn newest(db: &DatabaseConnection) -> action::Loaded {
@@ -101,6 +105,7 @@ async fn a_verb_with_a_template_uses_it(db: TestDb) {
             "stream/follow.html",
             "stream/follow.txt",
             "stream/followed.html",
+            "stream/group/liked.html",
             "stream/joined.html",
             "stream/liked.html",
         ]
@@ -283,5 +288,154 @@ async fn what_send_returns_renders_in_one_call(db: TestDb) {
             ))
         ),
         "{gone:?}"
+    );
+}
+
+/// The groups of the aggregated stream of `target`, newest first.
+async fn groups(
+    db: &DatabaseConnection,
+    select: stream_core::sea_orm::Select<action::Entity>,
+) -> Vec<stream_core::Group<action::Entity>> {
+    select
+        .aggregated()
+        .page(None, 20)
+        .all(db)
+        .await
+        .unwrap()
+        .items
+}
+
+fn group_html(group: &stream_core::Group<action::Entity>) -> String {
+    let mut out = String::new();
+    stream::render_group_html(group, chrono::Utc::now(), &mut out).unwrap();
+    out
+}
+
+fn group_text(group: &stream_core::Group<action::Entity>) -> String {
+    let mut out = String::new();
+    stream::render_group_text(group, chrono::Utc::now(), &mut out).unwrap();
+    out
+}
+
+/// `joined` has no group template in test-project, nor is there a `stream/group/action.html`:
+/// the built-in names two actors and counts the others.
+async fn groups_read_hendrix_joplin_and_3_others_with_the_builtin(db: TestDb) {
+    let rust = common::group(&db, "rust").await;
+    let mut fans = Vec::new();
+    for name in ["harrison", "starr", "morrison", "joplin", "hendrix"] {
+        let fan = common::user(&db, name).await;
+        action::Entity::send(&*db, &fan, Verb::Joined)
+            .target(&rust)
+            .await
+            .unwrap();
+        fans.push(fan);
+    }
+    let five = groups(&db, action::Entity::for_target(&rust)).await;
+    assert_eq!(
+        group_html(&five[0]),
+        "hendrix, joplin and 3 others joined rust."
+    );
+    assert_eq!(
+        group_text(&five[0]),
+        "hendrix, joplin and 3 others joined rust."
+    );
+
+    let three = groups(&db, action::Entity::for_actors(&fans[2..])).await;
+    assert_eq!(
+        group_html(&three[0]),
+        "hendrix, joplin and 1 other joined rust."
+    );
+    let two = groups(&db, action::Entity::for_actors(&fans[3..])).await;
+    assert_eq!(group_html(&two[0]), "hendrix and joplin joined rust.");
+    // Liking twice is one actor: the count is of actors.
+    action::Entity::send(&*db, &fans[4], Verb::Joined)
+        .target(&rust)
+        .await
+        .unwrap();
+    let again = groups(&db, action::Entity::for_actors(&fans[3..])).await;
+    assert_eq!(again[0].actions, 3);
+    assert_eq!(group_html(&again[0]), "hendrix and joplin joined rust.");
+}
+
+/// A group of one actor renders as its newest action does, with the verb's own template.
+async fn a_group_of_one_actor_reads_as_its_action(db: TestDb) {
+    let Beatles {
+        lennon, hendrix, ..
+    } = beatles(&db).await;
+    let rust = common::group(&db, "rust").await;
+    action::Entity::send(&*db, &hendrix, Verb::Joined)
+        .target(&rust)
+        .await
+        .unwrap();
+    action::Entity::send(&*db, &lennon, Verb::Default)
+        .target(&hendrix)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for group in groups(&db, action::Entity::stream()).await {
+        assert_eq!((group.actions, group.actors), (1, 1));
+        let mut out = String::new();
+        stream::render_group_html(&group, now, &mut out).unwrap();
+        assert_eq!(out, html(group.newest_action(), now));
+    }
+}
+
+/// `liked` has `templates/stream/group/liked.html`: links to every actor and the target.
+async fn a_verb_with_a_group_template_uses_it(db: TestDb) {
+    let Beatles {
+        lennon,
+        hendrix,
+        morrison,
+    } = beatles(&db).await;
+    let joplin = common::user(&db, "joplin").await;
+    let haze = common::post(&db, &lennon, "Wild Haze").await;
+    for fan in [&morrison, &joplin, &hendrix] {
+        action::Entity::send(&*db, fan, Verb::Liked)
+            .target(&haze)
+            .await
+            .unwrap();
+    }
+    let liked = groups(&db, action::Entity::for_target(&haze)).await;
+    let html = group_html(&liked[0]);
+    assert!(
+        html.starts_with(&format!(
+            "<p class=\"group liked\"><a class=\"actor\" href=\"/users/{}\">hendrix</a>, <a class=\"actor\" href=\"/users/{}\">joplin</a> and 1 other liked <a class=\"target\" href=\"/posts/{}\">Wild Haze</a> <time datetime=",
+            hendrix.id, joplin.id, haze.id
+        )),
+        "{html}"
+    );
+    assert!(stream::TEMPLATES.contains(&"stream/group/liked.html"));
+    assert!(stream::unused_templates().is_empty());
+}
+
+/// The application's own view renders a page of groups with the `render_group` filter, HTML
+/// escaped.
+async fn groups_render_from_a_view_of_the_app_escaped(db: TestDb) {
+    use test_project::stream::filters;
+
+    #[derive(Template)]
+    #[template(
+        source = "<ul>{{ groups|render_group }}</ul>",
+        ext = "html",
+        askama = stream_templates::askama
+    )]
+    struct Grouped {
+        groups: Vec<stream_core::Group<action::Entity>>,
+    }
+
+    let rust = common::group(&db, "<rust>").await;
+    for name in ["<b>bold</b>", "joplin"] {
+        let fan = common::user(&db, name).await;
+        action::Entity::send(&*db, &fan, Verb::Joined)
+            .target(&rust)
+            .await
+            .unwrap();
+    }
+    let view = Grouped {
+        groups: groups(&db, action::Entity::stream()).await,
+    };
+    assert_eq!(
+        view.render().unwrap(),
+        "<ul>joplin and &#60;b&#62;bold&#60;/b&#62; joined &#60;rust&#62;.</ul>"
     );
 }

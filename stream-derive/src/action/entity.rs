@@ -38,6 +38,7 @@ pub fn generate(plan: &Plan) -> TokenStream {
         }
     });
     let extras = extras(plan);
+    let notify = notify(plan);
     quote! {
         #extras
 
@@ -51,6 +52,7 @@ pub fn generate(plan: &Plan) -> TokenStream {
             const TIMESTAMP: Column = Column::#timestamp;
             const GET_OR_CREATE_KEY: Column = Column::#key;
             #extra_consts
+            #notify
 
             fn role_columns(role: #private::Role) -> &'static [Column] {
                 match role {
@@ -138,4 +140,26 @@ fn extras(plan: &Plan) -> TokenStream {
         }
     });
     quote! { #public #data }
+}
+
+/// With `notify = path`: the rules of that notification table deliver every action. A table
+/// without `NotificationRules` for this entity is reported on the path the user wrote.
+fn notify(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
+    let Some(path) = &plan.input.notify else {
+        return TokenStream::new();
+    };
+    let module = crate::relay::from_child(path);
+    let rules = quote_spanned! {name_span(path)=>
+        #private::notification_rules::<#module::Entity, Entity>(action)
+    };
+    quote! {
+        const __NOTIFIES: bool = true;
+
+        fn __notification_rules(
+            action: &Model,
+        ) -> ::std::vec::Vec<#private::NotificationDelivery> {
+            #rules
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Template files named after no verb: what the build script tells cargo to warn about.
 
-use super::Templates;
+use super::{GROUP_DIR, Templates};
 
 impl Templates {
     /// The warnings for the template `files` given the crate's verbs (or why they are
@@ -12,10 +12,14 @@ impl Templates {
         verbs: &Result<Vec<String>, String>,
     ) -> Vec<String> {
         let dir = self.templates_dir.join("stream");
-        let per_verb: Vec<(&String, &str)> = files
+        // `group/liked.html` is named after `liked` too.
+        let per_verb: Vec<(&String, &str, &str)> = files
             .iter()
-            .filter_map(|file| Some((file, file.rsplit_once('.')?.0)))
-            .filter(|(_, stem)| *stem != "action")
+            .filter_map(|file| {
+                let (stem, ext) = file.rsplit_once('.')?;
+                Some((file, stem.strip_prefix(GROUP_DIR).unwrap_or(stem), ext))
+            })
+            .filter(|(_, stem, _)| *stem != "action")
             .collect();
         let verbs = match verbs {
             Ok(verbs) => verbs,
@@ -43,11 +47,10 @@ impl Templates {
         };
         per_verb
             .into_iter()
-            .filter(|(_, stem)| !verbs.iter().any(|verb| verb == stem))
-            .map(|(file, stem)| {
-                let ext = &file[stem.len()..];
+            .filter(|(_, stem, _)| !verbs.iter().any(|verb| verb == stem))
+            .map(|(file, stem, ext)| {
                 let guess = nearest(stem, verbs)
-                    .map(|verb| format!(" (did you mean `{verb}{ext}`?)"))
+                    .map(|verb| format!(" (did you mean `{verb}.{ext}`?)"))
                     .unwrap_or_default();
                 format!(
                     "{} is named after no verb, so no action renders with it{guess}; the verbs ({origin}) are {known}",

@@ -67,11 +67,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ValidForm<T> {
     }
 }
 
-fn render(page: impl Template) -> Result<Html<String>, WebError> {
+pub(super) fn render(page: impl Template) -> Result<Html<String>, WebError> {
     page.render().map(Html).map_err(WebError::internal)
 }
 
-async fn layout(db: &DatabaseConnection, acting: Acting, uri: &Uri) -> Result<Layout, WebError> {
+pub(super) async fn layout(
+    db: &DatabaseConnection,
+    acting: Acting,
+    uri: &Uri,
+) -> Result<Layout, WebError> {
     let users = user::Entity::find()
         .order_by_asc(user::Column::Username)
         .limit(200)
@@ -80,8 +84,20 @@ async fn layout(db: &DatabaseConnection, acting: Acting, uri: &Uri) -> Result<La
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    // The bell: the unseen groups of the inbox, one statement.
+    let unseen = match &acting.0 {
+        Some(me) => Some(
+            crate::notification::Entity::inbox(me)
+                .aggregated()
+                .counts(db)
+                .await?
+                .unseen,
+        ),
+        None => None,
+    };
     Ok(Layout {
         me: acting.0,
+        unseen,
         users,
         path,
         alternates: super::formats::alternates(uri.path()),

@@ -11,6 +11,7 @@
 //! | `POST /follow`, `/unfollow` | follow or unfollow a user, group or post (unfollow retracts the action of the follow) |
 //! | `GET /events`, `/users/{id}/events`, `/users/{id}/feed/events`, `/groups/{id}/events`, `/posts/{id}/events` | each stream page's new and retracted actions, live (server-sent events, see [`live`]) |
 //! | `POST /act-as` | choose the user the visitor acts as (a cookie) |
+//! | `GET /notifications`, `GET /notifications/count`, `POST /notifications/seen`, `/notifications/read`, `/notifications/{id}/read` | the acting user's inbox, its counts as JSON, and marking seen / read (see [`notifications`]) |
 //! | `GET /api/everyone`, `/api/users/{id}`, `/api/users/{id}/feed`, `/api/groups/{id}`, `/api/posts/{id}` | each stream as Activity Streams 2.0 JSON |
 //! | `GET /atom`, `/users/{id}/atom`, `/users/{id}/feed/atom`, `/groups/{id}/atom`, `/posts/{id}/atom` | each stream as an Atom feed |
 //!
@@ -23,6 +24,7 @@ pub mod formats;
 pub mod forms;
 mod handlers;
 pub mod live;
+pub mod notifications;
 pub mod pages;
 pub mod session;
 pub mod streams;
@@ -91,6 +93,11 @@ pub fn router_with(
         .route("/follow", post(handlers::follow))
         .route("/unfollow", post(handlers::unfollow))
         .route("/act-as", post(handlers::act_as))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/count", get(notifications::count))
+        .route("/notifications/seen", post(notifications::seen))
+        .route("/notifications/read", post(notifications::read))
+        .route("/notifications/{id}/read", post(notifications::read_one))
         .route("/api/everyone", get(formats::api_everyone))
         .route("/api/users/{id}", get(formats::api_user))
         .route("/api/users/{id}/feed", get(formats::api_feed))

@@ -13,6 +13,8 @@ use stream_templates::askama::Template;
 pub struct Layout {
     /// The user the visitor acts as.
     pub me: Option<user::Model>,
+    /// The acting user's unseen notifications, for the bell.
+    pub unseen: Option<u64>,
     /// Everyone the visitor can act as.
     pub users: Vec<user::Model>,
     /// This page's path and query, where forms come back to.
@@ -151,4 +153,28 @@ pub struct PostPage {
     pub liked: bool,
     /// Actions involving the post.
     pub stream: Stream,
+}
+
+/// One item of the inbox: a group of notifications ("hendrix, joplin and 1 other liked Wild
+/// Haze"), rendered with the group templates.
+#[derive(Clone, Debug)]
+pub struct NotificationItem {
+    /// The group, its newest actors loaded, and whether it was seen and read.
+    pub group: stream_core::InboxGroup<action::Entity>,
+    /// The id of its newest action: `/notifications/{id}/read` reads the group up to it.
+    pub id: i64,
+}
+
+/// `/notifications`: the acting user's inbox, newest first.
+#[derive(Template)]
+#[template(path = "web/notifications.html", askama = stream_templates::askama)]
+pub struct NotificationsPage {
+    /// Navigation and chooser.
+    pub layout: Layout,
+    /// The groups of notifications of this page, newest first.
+    pub items: Vec<NotificationItem>,
+    /// `/notifications?after=<cursor>`, or `None` on the last page.
+    pub older: Option<String>,
+    /// The cursor of the newest notification shown: "mark read" marks up to it.
+    pub up_to: Option<String>,
 }
