@@ -45,6 +45,9 @@ use stream_core::sea_orm::{
 use stream_core::{Cursor, FollowEntity, NewAction};
 use test_project::{Verb, action, follow, group, post, user};
 
+mod support;
+use support::{fresh_database, median, ms, placeholders, quote, single_connection, statements};
+
 const USERS: usize = 1_000;
 const GROUPS: usize = 50;
 const POSTS: usize = 5_000;
@@ -160,11 +163,11 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> (DatabaseConnection
         }
         Backend::Postgres => {
             let url = args.postgres.as_deref().expect("postgres url");
-            fresh_database(url, n, "WITH (FORCE)").await
+            fresh_database(url, &format!("stream_bench_{n}"), "WITH (FORCE)").await
         }
         Backend::MySql => {
             let url = args.mysql.as_deref().expect("mysql url");
-            fresh_database(url, n, "").await
+            fresh_database(url, &format!("stream_bench_{n}"), "").await
         }
     };
     let mut options = ConnectOptions::new(url.clone());
@@ -174,43 +177,6 @@ async fn connect(backend: Backend, n: usize, args: &Args) -> (DatabaseConnection
         .await
         .expect("create tables");
     (db, url)
-}
-
-/// Drop and create the database `stream_bench_<n>` on the server of `admin_url` (`drop_options`
-/// follow `DROP DATABASE IF EXISTS ..`), and return its URL.
-async fn fresh_database(admin_url: &str, n: usize, drop_options: &str) -> String {
-    let admin = Database::connect(admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("connect to {admin_url}: {e}"));
-    let name = format!("stream_bench_{n}");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} {drop_options}"))
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
-    format!("{base}/{name}")
-}
-
-/// A pool of one connection on the database at `url`.
-///
-/// Pages and sends are measured on it, alternating library and hand-written SQL: on a pool
-/// of several, strict alternation hands the library and the hand-written SQL different
-/// connections — different threads (SQLite) or server processes — whose placement on the
-/// cores alone made one side up to twice as fast as the other for a whole operation.
-async fn single_connection(url: &str) -> DatabaseConnection {
-    let url = url.replace("?mode=rwc", "");
-    let mut options = ConnectOptions::new(url);
-    options
-        .sqlx_logging(false)
-        .max_connections(1)
-        .min_connections(1);
-    Database::connect(options).await.expect("connect")
 }
 
 struct World {
@@ -368,25 +334,6 @@ type LibraryPage =
 const HAND_COLUMNS: &str =
     "timestamp, verb, actor_user, target_user, target_group, target_post, action_object_post";
 
-fn placeholders(backend: DbBackend, rows: usize, columns: usize) -> String {
-    let mut n = 0;
-    (0..rows)
-        .map(|_| {
-            let row: Vec<String> = (0..columns)
-                .map(|_| {
-                    n += 1;
-                    match backend {
-                        DbBackend::Postgres => format!("${n}"),
-                        _ => "?".to_owned(),
-                    }
-                })
-                .collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 async fn hand_bulk(db: &DatabaseConnection, w: &World, n: usize) {
     hand_bulk_range(db, w, 0..n).await
 }
@@ -411,13 +358,6 @@ async fn hand_bulk_range(db: &DatabaseConnection, w: &World, range: std::ops::Ra
         i += rows;
     }
     txn.commit().await.unwrap();
-}
-
-fn quote(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{name}`"),
-        _ => format!("\"{name}\""),
-    }
 }
 
 /// The hand-written page: one column per object, the one the workload shows, and a join for
@@ -492,29 +432,6 @@ fn library_lines(page: &[action::Loaded]) -> Vec<String> {
             format!("{actor} {} {object} {target}", loaded.action.verb.slug())
         })
         .collect()
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
-
-/// Statements one library call runs.
-async fn statements<F, Fut>(db: &DatabaseConnection, call: F) -> usize
-where
-    F: FnOnce(DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let count = Arc::new(Mutex::new(0usize));
-    let sink = Arc::clone(&count);
-    let mut counted = db.clone();
-    counted.set_metric_callback(move |_| *sink.lock().unwrap() += 1);
-    call(counted).await;
-    *count.lock().unwrap()
 }
 
 async fn run(backend: Backend, n: usize, args: &Args) -> Vec<String> {
