@@ -63,7 +63,10 @@ pub mod timeline;
 mod transaction;
 mod verb;
 
-pub use aggregate::{Aggregate, Aggregated, AggregatedPage, Group, GroupKey, Grouping, Period};
+pub use aggregate::{
+    Aggregate, Aggregated, AggregatedInbox, AggregatedInboxPage, AggregatedPage, Group, GroupKey,
+    Grouping, InboxGroup, InboxGroups, Period,
+};
 pub use as2::{As2Object, BaseUrl, Iri, LoadedAction, StreamObject, page_url};
 pub use entity::{ActionEntity, NewAction, roles};
 pub use error::{Result, StreamError};
@@ -397,9 +400,8 @@ pub mod prelude {
     pub use crate::ActionData;
     pub use crate::{
         ActionEntity, ActionObject, Actor, Aggregate, As2Object, FollowEntity, Followable,
-        FollowsIn, Hydrate, LoadedAction, NewAction, NotificationEntity, Paginate, Prunable,
-        PublicActions, PublicOnly,
-        Role, StreamObject, Streamable, Target,
+        FollowsIn, Hydrate, InboxGroups, LoadedAction, NewAction, NotificationEntity, Paginate,
+        Prunable, PublicActions, PublicOnly, Role, StreamObject, Streamable, Target,
     };
     // Anonymous, so that an application's own `enum Verb` does not clash with the trait.
     pub use crate::verb::Verb as _;
@@ -429,9 +431,8 @@ pub mod __private {
     pub use crate::notification::rules as notification_rules;
     pub use crate::{
         ActionEntity, ActionObject, Actor, As2Object, FollowEntity, Followable, FollowsIn,
-        Grouping, Involved, LoadedAction, NotificationEntity, Period, PublicActions, Role,
-        RoleRef, Signal,
-        StreamError, StreamObject, Streamable, Target, Verb,
+        Grouping, Involved, LoadedAction, NotificationEntity, Period, PublicActions, Role, RoleRef,
+        Signal, StreamError, StreamObject, Streamable, Target, Verb,
     };
     /// The JSON value of the `data` column.
     #[cfg(feature = "json")]

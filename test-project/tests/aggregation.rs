@@ -7,8 +7,10 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::{TestDb, group, post, user};
 use stream_core::prelude::*;
 use stream_core::sea_orm::DbBackend;
-use stream_core::{Cursor, Group, Grouping, Period, StreamError};
-use test_project::{Verb, action};
+use stream_core::{
+    Cursor, Group, Grouping, InboxGroups, Mark, NotificationEntity, Period, StreamError,
+};
+use test_project::{Verb, action, notification};
 
 common::on_every_backend!(
     likes_group_by_target_and_utc_day,
@@ -18,6 +20,9 @@ common::on_every_backend!(
     a_verb_grouped_by_none_stays_one_action_per_group,
     changing_the_rule_regroups_the_same_rows,
     bad_page_sizes_are_the_errors_pages_return,
+    inbox_groups_are_unseen_while_any_action_is,
+    the_bell_counts_groups_in_one_statement,
+    marking_a_group_read_leaves_what_joined_it_since,
 );
 
 /// `hour:minute:second` UTC, plus `micros`, on 30 November 2026 (a Monday) for `day` 30, and
@@ -369,4 +374,161 @@ async fn bad_page_sizes_are_the_errors_pages_return(db: TestDb) {
         .sql;
     assert!(sql.contains("ROW_NUMBER() OVER"), "{sql}");
     assert!(sql.contains("date_trunc('day'"), "{sql}");
+}
+
+/// Likes of lennon's post reach lennon's inbox by the sample application's rules.
+async fn inbox_groups_are_unseen_while_any_action_is(mut db: TestDb) {
+    let lennon = user(&db, "lennon").await;
+    let haze = post(&db, &lennon, "Wild Haze").await;
+    let other = post(&db, &lennon, "Other").await;
+    let fans = [
+        user(&db, "hendrix").await,
+        user(&db, "joplin").await,
+        user(&db, "morrison").await,
+        user(&db, "starr").await,
+    ];
+    for (i, fan) in fans[..3].iter().enumerate() {
+        like(&db, fan, &haze, at(30, 9, i as u32, 0, 0)).await;
+    }
+    like(&db, &fans[0], &other, at(30, 9, 30, 0, 0)).await;
+    // lennon's own like is not in lennon's inbox.
+    like(&db, &lennon, &haze, at(30, 9, 40, 0, 0)).await;
+
+    let statements = common::record_statements(&mut db.db);
+    let inbox = || notification::Entity::inbox(&lennon).aggregated();
+    let page = inbox().page(None, 20).all(&*db).await.unwrap();
+    assert_eq!(
+        statements.lock().unwrap().len(),
+        1,
+        "one statement per page"
+    );
+    let shape: Vec<(String, u64, u64, bool, bool)> = page
+        .items
+        .iter()
+        .map(|g| {
+            let target = g.newest_action().target.as_ref().unwrap().to_string();
+            (target, g.actions, g.actors, g.seen, g.read)
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("Other".into(), 1, 1, false, false),
+            ("Wild Haze".into(), 3, 3, false, false),
+        ]
+    );
+    assert_eq!(actors(&page.items[1]), ["morrison", "joplin", "hendrix"]);
+
+    // The inbox was shown: everything up to its newest group is seen.
+    notification::Entity::mark_seen(&*db, &lennon, Mark::UpTo(&page.items[0].cursor))
+        .await
+        .unwrap();
+    let seen = inbox().page(None, 20).all(&*db).await.unwrap();
+    assert!(seen.items.iter().all(|g| g.seen && !g.read));
+
+    // A fourth like: the Wild Haze group is unseen again, and first.
+    like(&db, &fans[3], &haze, at(30, 10, 0, 0, 0)).await;
+    let again = inbox().page(None, 20).all(&*db).await.unwrap();
+    let state: Vec<(u64, bool)> = again.items.iter().map(|g| (g.actions, g.seen)).collect();
+    assert_eq!(state, [(4, false), (1, true)]);
+
+    // Pages of one group each walk the inbox.
+    let first = inbox().page(None, 1).all(&*db).await.unwrap();
+    let second = inbox()
+        .page(first.next.as_ref(), 1)
+        .all(&*db)
+        .await
+        .unwrap();
+    assert_eq!((first.items[0].actions, second.items[0].actions), (4, 1));
+    assert_eq!(second.next, None);
+}
+
+async fn the_bell_counts_groups_in_one_statement(mut db: TestDb) {
+    let lennon = user(&db, "lennon").await;
+    let haze = post(&db, &lennon, "Wild Haze").await;
+    let other = post(&db, &lennon, "Other").await;
+    let (hendrix, joplin) = (user(&db, "hendrix").await, user(&db, "joplin").await);
+    like(&db, &hendrix, &haze, at(30, 9, 0, 0, 0)).await;
+    like(&db, &joplin, &haze, at(30, 9, 1, 0, 0)).await;
+    like(&db, &joplin, &other, at(30, 9, 2, 0, 0)).await;
+    // Every comment is a group of its own.
+    for minute in 3..5 {
+        action::Entity::send(&*db, &hendrix, Verb::Commented)
+            .target(&haze)
+            .timestamp(at(30, 9, minute, 0, 0))
+            .await
+            .unwrap();
+    }
+    let statements = common::record_statements(&mut db.db);
+    let bell = notification::Entity::inbox(&lennon).aggregated();
+    let counts = bell.counts(&*db).await.unwrap();
+    assert_eq!(statements.lock().unwrap().len(), 1);
+    assert_eq!((counts.unseen, counts.unread), (4, 4));
+    // Per notification, there are five.
+    let plain = notification::Entity::counts(&*db, &lennon).await.unwrap();
+    assert_eq!((plain.unseen, plain.unread), (5, 5));
+
+    notification::Entity::mark_seen(&*db, &lennon, Mark::All)
+        .await
+        .unwrap();
+    assert_eq!(bell.counts(&*db).await.unwrap().unseen, 0);
+    like(&db, &hendrix, &other, at(30, 9, 10, 0, 0)).await;
+    let counts = bell.counts(&*db).await.unwrap();
+    assert_eq!((counts.unseen, counts.unread), (1, 4));
+}
+
+async fn marking_a_group_read_leaves_what_joined_it_since(db: TestDb) {
+    let lennon = user(&db, "lennon").await;
+    let haze = post(&db, &lennon, "Wild Haze").await;
+    let other = post(&db, &lennon, "Other").await;
+    let (hendrix, joplin, starr) = (
+        user(&db, "hendrix").await,
+        user(&db, "joplin").await,
+        user(&db, "starr").await,
+    );
+    like(&db, &hendrix, &haze, at(30, 9, 0, 0, 0)).await;
+    like(&db, &joplin, &haze, at(30, 9, 1, 0, 0)).await;
+    like(&db, &joplin, &other, at(30, 9, 2, 0, 0)).await;
+    // Yesterday's like of the same post is another group.
+    like(&db, &starr, &haze, at(29, 9, 0, 0, 0)).await;
+    let inbox = || notification::Entity::inbox(&lennon).aggregated();
+    let page = inbox().page(None, 20).all(&*db).await.unwrap();
+    let haze_today = page
+        .items
+        .iter()
+        .find(|g| g.actions == 2)
+        .expect("the two likes of today");
+    let shown = haze_today.newest_action().action.clone();
+
+    // A like joins the group after the page was shown.
+    like(&db, &starr, &haze, at(30, 9, 3, 0, 0)).await;
+    let counts = notification::Entity::mark_group_read(&*db, &lennon, &shown)
+        .await
+        .unwrap();
+    // The group is still unread (starr's like), as are Other and yesterday's group.
+    assert_eq!(counts.unread, 3);
+    let plain = notification::Entity::counts(&*db, &lennon).await.unwrap();
+    assert_eq!(
+        plain.unread, 3,
+        "hendrix's and joplin's likes of Wild Haze were read"
+    );
+    let page = inbox().page(None, 20).all(&*db).await.unwrap();
+    let today = &page.items[0];
+    assert_eq!((today.actions, today.read), (3, false));
+    // Marking with the newest action reads it all.
+    let newest = today.newest_action().action.clone();
+    let counts = notification::Entity::mark_group_read(&*db, &lennon, &newest)
+        .await
+        .unwrap();
+    assert_eq!((counts.unseen, counts.unread), (2, 2));
+    let page = inbox().page(None, 20).all(&*db).await.unwrap();
+    let read: Vec<(u64, bool, bool)> = page
+        .items
+        .iter()
+        .map(|g| (g.actions, g.read, g.seen))
+        .collect();
+    assert_eq!(
+        read,
+        [(3, true, true), (1, false, false), (1, false, false)]
+    );
 }

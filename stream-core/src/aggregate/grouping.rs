@@ -33,6 +33,16 @@ impl Period {
         }
     }
 
+    /// The end of the period that starts at `start` (the start of the next one).
+    pub fn end(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        start
+            + match self {
+                Period::Hour => TimeDelta::hours(1),
+                Period::Day => TimeDelta::days(1),
+                Period::Week => TimeDelta::weeks(1),
+            }
+    }
+
     /// The period as `#[verb(group_by = "..")]` names it: `"hour"`, `"day"`, `"week"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -63,9 +63,11 @@
 //! ```
 
 mod grouping;
+mod inbox;
 mod sql;
 
 pub use grouping::{Grouping, Period};
+pub use inbox::{AggregatedInbox, AggregatedInboxPage, InboxGroup, InboxGroups};
 
 use crate::page::split;
 use crate::{ActionEntity, Cursor, MAX_PAGE_SIZE, Page, Role, RoleRef, StreamError, Verb};
@@ -156,6 +158,7 @@ impl<A: ActionEntity> AggregatedPage<A> {
             self.cursor.as_ref(),
             self.size.saturating_add(1),
             self.actors,
+            false,
             backend,
         )
     }
@@ -166,27 +169,132 @@ impl<A: ActionEntity> AggregatedPage<A> {
         let size = self.checked_size()?;
         let statement = self.statement(db.get_database_backend());
         let rows = db.query_all_raw(statement).await?;
-        let mut groups: Vec<Group<A>> = Vec::new();
-        for row in &rows {
-            let loaded = A::__decode_page_row(row)?;
-            let newest_id: i64 = row.try_get("", sql::GROUP)?;
-            let counts = sql::counts(row)?;
-            match groups
-                .iter_mut()
-                .find(|group| group.cursor.id() == newest_id)
-            {
-                Some(group) => group.latest.push(loaded),
-                None => groups.push(Group::new(newest_id, counts, loaded)?),
+        let groups = read_groups::<A, ()>(&rows, |_| Ok(()))?;
+        let groups = groups.into_iter().map(|(group, ())| group).collect();
+        Ok(split(groups, size, |group: &Group<A>| group.cursor))
+    }
+}
+
+/// The groups in `rows` of a page statement, newest first, each with what `extra` reads from
+/// its first row.
+fn read_groups<A: ActionEntity, T>(
+    rows: &[sea_orm::QueryResult],
+    extra: impl Fn(&sea_orm::QueryResult) -> crate::Result<T>,
+) -> crate::Result<Vec<(Group<A>, T)>> {
+    let mut groups: Vec<(Group<A>, T)> = Vec::new();
+    for row in rows {
+        let loaded = A::__decode_page_row(row)?;
+        let newest_id: i64 = row.try_get("", sql::GROUP)?;
+        match groups
+            .iter_mut()
+            .find(|(group, _)| group.cursor.id() == newest_id)
+        {
+            Some((group, _)) => group.latest.push(loaded),
+            None => groups.push((
+                Group::new(newest_id, sql::group_counts(row)?, loaded)?,
+                extra(row)?,
+            )),
+        }
+    }
+    for (group, _) in &mut groups {
+        group.latest.sort_by_key(|loaded| {
+            std::cmp::Reverse(Cursor::after::<A>(loaded.as_ref()).sort_key())
+        });
+        group.finish()?;
+    }
+    groups.sort_by_key(|(group, _)| std::cmp::Reverse(group.cursor.sort_key()));
+    Ok(groups)
+}
+
+impl<A: ActionEntity> GroupKey<A> {
+    /// The key of the group `action` belongs to under its verb's rule.
+    pub fn of(action: &A::Model) -> crate::Result<Self> {
+        let verb = verb_of::<A>(action)?;
+        let rule = verb.grouping();
+        let role = |role| {
+            rule.groups_by(role)
+                .then(|| crate::roles::get::<A>(action, role))
+                .flatten()
+        };
+        Ok(GroupKey {
+            grouping: rule,
+            verb,
+            actor: role(Role::Actor),
+            target: role(Role::Target),
+            action_object: role(Role::ActionObject),
+            since: rule
+                .period()
+                .map(|period| period.start(A::action_timestamp(action))),
+        })
+    }
+
+    /// The condition on the action table that selects the actions of this group under the
+    /// rule of [`grouping`](Self::grouping): the verb, each role of the rule holding the same
+    /// object (or none), the timestamp within the period. For a verb grouped `none`, every
+    /// action is its own group: use [`condition_up_to`](Self::condition_up_to).
+    pub fn condition(&self, backend: DbBackend) -> sea_orm::Condition {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let table = A::default();
+        let col = |column: A::Column| Expr::col((table, column));
+        let mut condition = sea_orm::Condition::all().add(col(A::VERB).eq(self.verb.slug()));
+        for (role, object) in [
+            (Role::Actor, &self.actor),
+            (Role::Target, &self.target),
+            (Role::ActionObject, &self.action_object),
+        ] {
+            if !self.grouping.groups_by(role) {
+                continue;
+            }
+            for &column in A::role_columns(role) {
+                condition = condition.add(match object {
+                    Some(object) if crate::shared::same_column(object.column(), column) => {
+                        col(column).eq(object.value().clone())
+                    }
+                    _ => col(column).is_null(),
+                });
             }
         }
-        for group in &mut groups {
-            group.latest.sort_by_key(|loaded| {
-                std::cmp::Reverse(Cursor::after::<A>(loaded.as_ref()).sort_key())
-            });
-            group.finish()?;
+        if let (Some(period), Some(since)) = (self.grouping.period(), self.since) {
+            let value = |t| crate::shared::timestamp_value(backend, t);
+            condition = condition
+                .add(col(A::TIMESTAMP).gte(value(since)))
+                .add(col(A::TIMESTAMP).lt(value(period.end(since))));
         }
-        groups.sort_by_key(|group| std::cmp::Reverse(group.cursor.sort_key()));
-        Ok(split(groups, size, |group| group.cursor))
+        condition
+    }
+
+    /// [`condition`](Self::condition), limited to the actions at or older than `newest` (a
+    /// group's newest action as shown): what a click on a shown group stands for, leaving an
+    /// action that joined the group since untouched. For a verb grouped `none`, `newest` alone.
+    pub fn condition_up_to(&self, newest: &A::Model, backend: DbBackend) -> sea_orm::Condition {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let table = A::default();
+        let col = |column: A::Column| Expr::col((table, column));
+        let id = A::action_id(newest);
+        if self.grouping.is_none() {
+            return sea_orm::Condition::all().add(col(A::ID).eq(id));
+        }
+        let at = crate::shared::timestamp_value(backend, A::action_timestamp(newest));
+        self.condition(backend)
+            .add(col(A::TIMESTAMP).lte(at.clone()))
+            .add(
+                sea_orm::Condition::any()
+                    .add(col(A::TIMESTAMP).lt(at))
+                    .add(col(A::ID).lte(id)),
+            )
+    }
+}
+
+/// The verb of a stored action.
+fn verb_of<A: ActionEntity>(action: &A::Model) -> crate::Result<A::Verb> {
+    match action.get(A::VERB) {
+        sea_orm::Value::String(Some(slug)) => {
+            A::Verb::try_from_value(&slug).map_err(StreamError::Decode)
+        }
+        other => Err(StreamError::Decode(sea_orm::DbErr::Type(format!(
+            "the verb of action {} is {other:?}",
+            A::action_id(action)
+        )))),
     }
 }
 
@@ -233,25 +341,8 @@ impl<A: ActionEntity> Group<A> {
         (actions, actors): (u64, u64),
         loaded: A::Loaded,
     ) -> crate::Result<Self> {
-        let model = loaded.as_ref();
-        let slug = match model.get(A::VERB) {
-            sea_orm::Value::String(Some(slug)) => slug,
-            other => {
-                return Err(StreamError::Decode(sea_orm::DbErr::Type(format!(
-                    "the verb of action {newest_id} is {other:?}"
-                ))));
-            }
-        };
-        let verb = A::Verb::try_from_value(&slug).map_err(StreamError::Decode)?;
         Ok(Group {
-            key: GroupKey {
-                grouping: verb.grouping(),
-                verb,
-                actor: None,
-                target: None,
-                action_object: None,
-                since: None,
-            },
+            key: GroupKey::of(loaded.as_ref())?,
             actions,
             actors,
             newest: DateTime::<Utc>::default(),
@@ -271,16 +362,7 @@ impl<A: ActionEntity> Group<A> {
         debug_assert_eq!(cursor.id(), self.cursor.id(), "the newest action leads");
         self.cursor = cursor;
         self.newest = cursor.timestamp();
-        let rule = self.key.grouping;
-        let role = |role| {
-            rule.groups_by(role)
-                .then(|| crate::roles::get::<A>(&newest, role))
-                .flatten()
-        };
-        self.key.actor = role(Role::Actor);
-        self.key.target = role(Role::Target);
-        self.key.action_object = role(Role::ActionObject);
-        self.key.since = rule.period().map(|period| period.start(self.newest));
+        self.key = GroupKey::of(&newest)?;
         Ok(())
     }
 

@@ -42,9 +42,15 @@ const ACTOR_ORDER: &str = "__stream_actor_order";
 const POSITION: &str = "__stream_position";
 const BUCKET: &str = "__stream_key_period";
 const ALONE: &str = "__stream_key_alone";
+/// The inbox's `seen_at` and `read_at`, selected by the stream of an inbox.
+pub(super) const SEEN_AT: &str = "__stream_seen_at";
+pub(super) const READ_AT: &str = "__stream_read_at";
+/// The number of the group's actions not yet seen, and not yet read (inbox only).
+pub(super) const UNSEEN: &str = "__stream_unseen";
+pub(super) const UNREAD: &str = "__stream_unread";
 
 /// The counts of a row's group: actions and distinct actors.
-pub(super) fn counts(row: &sea_orm::QueryResult) -> Result<(u64, u64), sea_orm::DbErr> {
+pub(super) fn group_counts(row: &sea_orm::QueryResult) -> Result<(u64, u64), sea_orm::DbErr> {
     let count = |column: &str| -> Result<u64, sea_orm::DbErr> {
         let n: i64 = row.try_get("", column)?;
         Ok(u64::try_from(n).unwrap_or_default())
@@ -162,24 +168,60 @@ fn per_group(keys: &[String], extra: &[&str]) -> WindowStatement {
     window
 }
 
-/// The statement of a page of `fetch` groups after `cursor`, loading `actors` actors each.
+/// The stream's select, without its order, as a subquery.
+fn stream<A: ActionEntity>(select: Select<A>) -> SelectStatement {
+    let mut stream = select.into_query();
+    stream.clear_order_by();
+    stream
+}
+
+/// The statement of the unseen and unread groups of an inbox's stream (which selects
+/// [`SEEN_AT`] and [`READ_AT`]): the distinct keys of its unseen actions, counted, and of its
+/// unread ones. A group is unseen while any of its actions is.
+pub(super) fn counts<A: ActionEntity>(select: Select<A>, backend: DbBackend) -> Statement {
+    let distinct = |column: &str| {
+        let mut distinct = Query::select();
+        distinct
+            .distinct()
+            .from_subquery(stream(select.clone()), name("stream"))
+            .and_where(col(column).is_null());
+        for (alias, expr) in keys::<A>(backend) {
+            distinct.expr_as(expr, name(&alias));
+        }
+        let count = Query::select()
+            .expr(Func::count(Expr::col(Asterisk)))
+            .from_subquery(distinct, name("groups"))
+            .to_owned();
+        Expr::SubQuery(None, Box::new(count.into()))
+    };
+    let query = Query::select()
+        .expr_as(distinct(SEEN_AT), name(UNSEEN))
+        .expr_as(distinct(READ_AT), name(UNREAD))
+        .to_owned();
+    let mut statement = backend.build(&query);
+    crate::shared::bind_timestamps_for_backend(&mut statement);
+    statement
+}
+
+/// The statement of a page of `fetch` groups after `cursor`, loading `actors` actors each;
+/// with `inbox`, the stream selects [`SEEN_AT`] and [`READ_AT`] and each row carries its
+/// group's [`UNSEEN`] and [`UNREAD`] counts.
 pub(super) fn page<A: ActionEntity>(
     select: Select<A>,
     cursor: Option<&Cursor>,
     fetch: u64,
     actors: u64,
+    inbox: bool,
     backend: DbBackend,
 ) -> Statement {
     let (id, timestamp) = (A::ID.as_str(), A::TIMESTAMP.as_str());
-    let mut stream = select.into_query();
-    stream.clear_order_by();
 
     // 1. Each action with its key.
     let keys = keys::<A>(backend);
     let mut keyed = Query::select();
     keyed
         .column((name("stream"), Asterisk))
-        .from_subquery(stream, name("stream"));
+        .from_subquery(stream(select), name("stream"));
     let mut key_names = Vec::new();
     for (alias, expr) in keys {
         if alias != A::VERB.as_str() {
@@ -230,6 +272,15 @@ pub(super) fn page<A: ActionEntity>(
             per_group(&key_names, &[]),
             name(GROUP_AT),
         );
+    if inbox {
+        for (column, count) in [(SEEN_AT, UNSEEN), (READ_AT, UNREAD)] {
+            counted.expr_window_as(
+                Func::count(Expr::case(col(column).is_null(), 1)),
+                per_group(&key_names, &[]),
+                name(count),
+            );
+        }
+    }
 
     // 4. The shown actors' actions of the groups after the cursor, with the group's position.
     let mut position = WindowStatement::new();
@@ -261,7 +312,12 @@ pub(super) fn page<A: ActionEntity>(
     let table = A::default();
     let table_name = table.table_name();
     let mut page = A::__join_roles_for_page(A::find());
-    for extra in [GROUP, ACTIONS, ACTORS] {
+    let extras: &[&str] = if inbox {
+        &[GROUP, ACTIONS, ACTORS, UNSEEN, UNREAD]
+    } else {
+        &[GROUP, ACTIONS, ACTORS]
+    };
+    for &extra in extras {
         page = page.column_as(Expr::col((name(table_name), name(extra))), extra);
     }
     let mut query: SelectStatement = page.into_query();

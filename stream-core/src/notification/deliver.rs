@@ -91,11 +91,8 @@ impl<N: NotificationEntity> Recipients<N> {
     /// Notify the recipients whose keys `select` reads: a select of **one** column of
     /// recipient keys, run inside the delivery statement (`pk IN (<select>)`), so however
     /// many it finds costs no extra round trip. NULLs and keys that name no row are skipped.
-    ///
-    /// ```ignore
-    /// to.query(post::Entity::find().select_only().column(post::Column::Author)
-    ///     .filter(post::Column::Id.eq(action.target_post)));
-    /// ```
+    /// The author of a liked post: `to.query(post::Entity::find().select_only()
+    /// .column(post::Column::Author).filter(post::Column::Id.eq(post_id)))`.
     pub fn query(
         &mut self,
         select: impl QueryTrait<QueryStatement = SelectStatement>,

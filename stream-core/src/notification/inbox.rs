@@ -67,6 +67,11 @@ impl<N: NotificationEntity> Inbox<N> {
         }
     }
 
+    /// Whose inbox this is: the recipient's key.
+    pub(crate) fn recipient_key(&self) -> &Value {
+        &self.recipient
+    }
+
     /// Only the notifications not yet seen.
     pub fn unseen_only(mut self) -> Self {
         self.only = Only::Unseen;

@@ -241,7 +241,7 @@ fn count_null<N: NotificationEntity>(key: &Value, column: N::Column) -> SelectSt
         .to_owned()
 }
 
-async fn counts<N: NotificationEntity, C: ConnectionTrait>(
+pub(crate) async fn counts<N: NotificationEntity, C: ConnectionTrait>(
     db: &C,
     key: Value,
 ) -> crate::Result<Counts> {
