@@ -82,9 +82,7 @@ async fn main() {
             report.extend(run(Some(url), &args).await);
         }
     }
-    println!(
-        "\n| backend | operation | statements | library | hand-written | library / hand |"
-    );
+    println!("\n| backend | operation | statements | library | hand-written | library / hand |");
     println!("|---|---|---|---|---|---|");
     for line in report {
         println!("{line}");
@@ -400,13 +398,19 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
     let samples = args.samples;
 
     // Counts.
-    let (counts_sql, expected) = (hand_counts_sql(backend), notification::Entity::counts(&db, &reader).await.unwrap());
+    let (counts_sql, expected) = (
+        hand_counts_sql(backend),
+        notification::Entity::counts(&db, &reader).await.unwrap(),
+    );
     let hand = raw(&db, &counts_sql, key()).await;
     let unseen: i64 = hand[0].try_get("", "unseen").unwrap();
     assert_eq!(unseen as u64, expected.unseen);
     assert_eq!((expected.unseen, expected.unread), (50, 75));
+    let users_ref = &users;
     let statements_counts = statements(&db, |db| async move {
-        notification::Entity::counts(&db, &users[42]).await.unwrap();
+        notification::Entity::counts(&db, &users_ref[42])
+            .await
+            .unwrap();
     })
     .await;
     let mut pair = Pair::new();
@@ -432,10 +436,13 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
         .await
         .unwrap();
     let hand = raw(&db, &inbox_sql, vec![Value::from(reader.id)]).await;
-    let ids: Vec<i64> = hand.iter().take(PAGE as usize).map(|r| r.try_get("", "id").unwrap()).collect();
+    let ids: Vec<i64> = hand
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| r.try_get("", "id").unwrap())
+        .collect();
     let library_ids: Vec<i64> = page.items.iter().map(|n| n.action.as_ref().id).collect();
     assert_eq!(library_ids, ids, "the same inbox page");
-    let users_ref = &users;
     let statements_inbox = statements(&db, |db| async move {
         notification::Entity::inbox(&users_ref[42])
             .page(None, PAGE)
@@ -474,7 +481,11 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
         .await
         .unwrap();
     let hand = raw(&db, &groups_sql, vec![Value::from(reader.id)]).await;
-    let hand_sizes: Vec<i64> = hand.iter().take(PAGE as usize).map(|r| r.try_get("", "actions").unwrap()).collect();
+    let hand_sizes: Vec<i64> = hand
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| r.try_get("", "actions").unwrap())
+        .collect();
     let library_sizes: Vec<i64> = groups.items.iter().map(|g| g.actions as i64).collect();
     assert_eq!(library_sizes, hand_sizes, "the same groups");
     eprintln!(
@@ -573,11 +584,20 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
         let started = Instant::now();
         let now = stored(backend, Utc::now());
         let values = vec![now, Value::from(theirs.id)];
-        db.execute_raw(Statement::from_sql_and_values(backend, mark_sql.clone(), values))
-            .await
-            .unwrap();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            mark_sql.clone(),
+            values,
+        ))
+        .await
+        .unwrap();
         std::hint::black_box(
-            raw(&db, &counts_sql, vec![Value::from(theirs.id), Value::from(theirs.id)]).await,
+            raw(
+                &db,
+                &counts_sql,
+                vec![Value::from(theirs.id), Value::from(theirs.id)],
+            )
+            .await,
         );
         let hand = started.elapsed();
         if round >= WARM_UP {
@@ -597,8 +617,19 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
     let target = match group {
         Some(group) => group,
         None => {
-            insert_rows(&db, &quote(backend, "group"), "name", 1, std::iter::once(vec![Value::from("everyone")])).await;
-            test_project::group::Entity::find().one(&db).await.unwrap().unwrap()
+            insert_rows(
+                &db,
+                &quote(backend, "group"),
+                "name",
+                1,
+                std::iter::once(vec![Value::from("everyone")]),
+            )
+            .await;
+            test_project::group::Entity::find()
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
         }
     };
     let deliveries = 21.min(samples);

@@ -35,7 +35,6 @@
 //! print the same lines.
 
 use chrono::{DateTime, TimeZone, Utc};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{

@@ -5,7 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use stream_core::sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use stream_core::sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+};
 
 /// Drop and create the database `name` on the server of `admin_url` (`drop_options` follow
 /// `DROP DATABASE IF EXISTS ..`), and return its URL.
@@ -91,4 +93,3 @@ where
     call(counted).await;
     *count.lock().unwrap()
 }
-
