@@ -181,8 +181,9 @@ pub struct OrderedCollectionPage {
     /// The next (older) page, absent on the last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// The previous (newer) page, where the application knows it: a cursor leads forward
-    /// only, so [`of`](Self::of) leaves it out (set it with [`with_prev`](Self::with_prev)).
+    /// The previous (newer) page, absent on the first. [`of`](Self::of) leaves it out: finding
+    /// it takes a statement ([`PageQuery::previous`](crate::PageQuery::previous)), which
+    /// [`with_previous`](Self::with_previous) turns into the link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
     /// Any other property, written as is.
@@ -221,6 +222,23 @@ impl OrderedCollectionPage {
     pub fn with_prev(mut self, prev: impl Into<String>) -> OrderedCollectionPage {
         self.prev = Some(prev.into());
         self
+    }
+
+    /// The same page with its `prev` link built from what
+    /// [`PageQuery::previous`](crate::PageQuery::previous) found: the collection itself for
+    /// [`Previous::Newest`](crate::Previous::Newest), `collection?after=<cursor>` for
+    /// [`Previous::After`](crate::Previous::After), no link for `None`.
+    pub fn with_previous(self, previous: Option<&crate::Previous>) -> OrderedCollectionPage {
+        match previous {
+            None => self,
+            Some(previous) => {
+                let prev = match previous.cursor() {
+                    None => self.part_of.clone(),
+                    Some(cursor) => page_url(&self.part_of, cursor),
+                };
+                self.with_prev(prev)
+            }
+        }
     }
 }
 

@@ -72,10 +72,11 @@
 //!   retried with backoff (up to [`MAX_PENDING_MESSAGES`] messages are held), and the bridge
 //!   reconnects with backoff, logging each failure as a `tracing` warning and each recovery as
 //!   information. Pub/sub keeps nothing for an absent listener: a message published while a
-//!   process was not listening is lost *for its signal*. The rows are in the database: a live
-//!   tail ([`ActionEntity::live`]) catches them up when it starts
-//!   again from its cursor (an SSE client reconnecting with `Last-Event-ID`); a running tail
-//!   or a plain [`Subscription`](crate::Subscription) does not see them.
+//!   process was not listening is lost *for its signal*. The rows are in the database: when
+//!   the bridge listens again, every running live tail ([`ActionEntity::live`]) of the
+//!   process catches up from its cursor with one query, and a tail started again from its
+//!   cursor (an SSE client reconnecting with `Last-Event-ID`) reads them too; a plain
+//!   [`Subscription`](crate::Subscription) does not see them.
 //! - Like the signal, a bridge only knows of writes made through this library; rows written
 //!   around it (plain sea-orm inserts) reach no one.
 //!

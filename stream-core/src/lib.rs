@@ -80,7 +80,7 @@ pub use notification::{
     Counts, Inbox, Mark, Notification, NotificationEntity, NotificationRules, PruneNotifications,
     Recipients,
 };
-pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate};
+pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageQuery, Paginate, Previous};
 pub use prune::{Prunable, Prune, Pruned};
 pub use send::{GetOrCreate, SendAction, SendHydrated};
 pub use signal::{Created, EVENT_BUFFER, Event, Events, Missed, Retracted, Signal, Subscription};

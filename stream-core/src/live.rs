@@ -496,6 +496,8 @@ pub struct Tail<A: ActionEntity, D: Delivery<A> = Rows> {
     stream: LiveStream<A>,
     db: DatabaseConnection,
     events: Events<A>,
+    /// Changes when a bridge reconnected: what other processes sent meanwhile is read back.
+    resyncs: tokio::sync::watch::Receiver<u64>,
     /// The furthest position delivered (or started from).
     watermark: Option<Cursor>,
     /// Whether a catch-up from the watermark is due: at the start from a cursor, and after
@@ -546,6 +548,7 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
     fn new(stream: LiveStream<A>, db: &DatabaseConnection, after: Option<Cursor>) -> Self {
         Tail {
             events: A::signal().subscribe_events(),
+            resyncs: A::signal().resyncs(),
             stream,
             db: db.clone(),
             catch_up: after.is_some(),
@@ -576,7 +579,15 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                 self.catch_up = false;
                 continue;
             }
-            match self.events.recv().await {
+            let event = tokio::select! {
+                event = self.events.recv() => event,
+                Ok(()) = self.resyncs.changed() => {
+                    tracing::debug!("a bridge reconnected; the live tail catches up from its cursor");
+                    self.catch_up_from_here();
+                    continue;
+                }
+            };
+            match event {
                 Ok(Event::Created(created)) => self.created(&created).await?,
                 Ok(Event::Retracted(retracted)) => {
                     let belongs = match retracted.action() {
@@ -593,15 +604,20 @@ impl<A: ActionEntity, D: Delivery<A>> Tail<A, D> {
                     // The catch-up reads everything up to now; what arrives after it comes
                     // from the signal again, de-duplicated against what the query read.
                     self.events.skip_to_newest();
-                    if self.watermark.is_none() {
-                        // Started from "now" and delivered nothing yet: catch up from when
-                        // the tail started.
-                        self.watermark = Some(self.started);
-                    }
-                    self.catch_up = true;
+                    self.catch_up_from_here();
                 }
             }
         }
+    }
+
+    /// Read the stream from the watermark before the next event.
+    fn catch_up_from_here(&mut self) {
+        if self.watermark.is_none() {
+            // Started from "now" and delivered nothing yet: catch up from when the tail
+            // started.
+            self.watermark = Some(self.started);
+        }
+        self.catch_up = true;
     }
 
     async fn created(&mut self, created: &Created<A>) -> crate::Result<()> {

@@ -53,8 +53,8 @@
 use crate::{ActionEntity, StreamError};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QuerySelect, QueryTrait, Select,
-    Statement,
+    ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, Statement,
     sea_query::{Alias, Expr, ExprTrait, Func},
 };
 use sha2::{Digest, Sha256};
@@ -435,6 +435,113 @@ impl<A: ActionEntity> PageQuery<A> {
         Ok(split(rows, size, |loaded| {
             Cursor::after::<A>(loaded.as_ref())
         }))
+    }
+}
+
+/// Where the page before a page (its newer neighbour) starts, from
+/// [`PageQuery::previous`]: a link back is an ordinary forward page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Previous {
+    /// The previous page is the stream's first (newest) page: no cursor.
+    Newest,
+    /// The previous page is the one after this cursor.
+    After(Cursor),
+}
+
+impl Previous {
+    /// The cursor to read the previous page with: `None` for the newest page.
+    pub fn cursor(&self) -> Option<&Cursor> {
+        match self {
+            Previous::Newest => None,
+            Previous::After(cursor) => Some(cursor),
+        }
+    }
+}
+
+impl<A: ActionEntity> PageQuery<A> {
+    /// Where the previous (newer) page of the same size starts, for a `prev` link: `None` on
+    /// the first page (no cursor) or when nothing in the stream is newer than this page.
+    ///
+    /// A page after cursor `c` starts just after the action `c` points at; the page before
+    /// it ends with that action. One statement walking the stream's index upward from `c`
+    /// over at most `size + 1` entries: the `size + 1`-th action from `c` up is the previous
+    /// page's cursor; with fewer, the previous page is the newest one. Reading the
+    /// previous page is then the ordinary forward read, one statement as always.
+    ///
+    /// ```
+    /// # use stream_core::prelude::*;
+    /// # use stream_core::sea_orm::{self, entity::prelude::*};
+    /// # pub mod user {
+    /// #     use stream_core::sea_orm::{self, entity::prelude::*};
+    /// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, stream_core::Streamable)]
+    /// #     #[sea_orm(table_name = "user")]
+    /// #     #[stream(actor, target, display = "username")]
+    /// #     pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub username: String }
+    /// #     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    /// #     pub enum Relation {}
+    /// #     impl ActiveModelBehavior for ActiveModel {}
+    /// # }
+    /// # #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, stream_core::Verb)]
+    /// # #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(255))")]
+    /// # pub enum Verb { #[sea_orm(string_value = "followed")] Followed, }
+    /// # stream_core::action_entity! {
+    /// #     pub mod action { table_name = "stream_action", verb = Verb, models = [user] }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    /// # db.get_schema_builder().register(user::Entity).register(action::Entity).apply(&db).await?;
+    /// # let named = |name: &str| user::ActiveModel { username: sea_orm::Set(name.into()), ..Default::default() };
+    /// # let (lennon, hendrix) = (named("lennon").insert(&db).await?, named("hendrix").insert(&db).await?);
+    /// # for _ in 0..5 { action::Entity::send(&db, &hendrix, Verb::Followed).target(&lennon).await?; }
+    /// use stream_core::Previous;
+    ///
+    /// let first = action::Entity::stream().page(None, 2).all(&db).await?;
+    /// let after = first.next.unwrap();
+    /// let second = action::Entity::stream().page(Some(&after), 2);
+    /// // The page before the second is the first: no cursor.
+    /// assert_eq!(second.previous(&db).await?, Some(Previous::Newest));
+    /// assert_eq!(action::Entity::stream().page(None, 2).previous(&db).await?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn previous<C: ConnectionTrait>(&self, db: &C) -> crate::Result<Option<Previous>> {
+        let size = self.checked_size()?;
+        let Some(cursor) = &self.cursor else {
+            return Ok(None);
+        };
+        let table = A::default();
+        let (timestamp, id) = (Expr::col((table, A::TIMESTAMP)), Expr::col((table, A::ID)));
+        // The actions from the cursor's up, oldest first.
+        let newer = sea_orm::Condition::any()
+            .add(timestamp.clone().gt(cursor.timestamp()))
+            .add(
+                sea_orm::Condition::all()
+                    .add(timestamp.clone().eq(cursor.timestamp()))
+                    .add(id.clone().gte(cursor.id)),
+            );
+        let mut select = self.select.clone();
+        QueryTrait::query(&mut select).clear_order_by();
+        let select = select
+            .filter(newer)
+            .select_only()
+            .column_as(timestamp.clone(), "timestamp")
+            .column_as(id.clone(), "id")
+            .order_by_asc(timestamp)
+            .order_by_asc(id)
+            .limit(size + 1);
+        let mut statement = select.build(db.get_database_backend());
+        crate::shared::bind_timestamps_for_backend(&mut statement);
+        let rows = db.query_all_raw(statement).await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        if (rows.len() as u64) <= size {
+            return Ok(Some(Previous::Newest));
+        }
+        let timestamp: DateTime<Utc> = last.try_get("", "timestamp")?;
+        let id: i64 = last.try_get("", "id")?;
+        Ok(Some(Previous::After(Cursor::at(timestamp, id))))
     }
 }
 

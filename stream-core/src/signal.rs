@@ -3,7 +3,7 @@
 
 use crate::{ActionEntity, Cursor};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use tokio::sync::{OnceCell, broadcast, mpsc};
+use tokio::sync::{OnceCell, broadcast, mpsc, watch};
 
 /// How many events a subscriber of [`Signal::subscribe_events`] may fall behind before it
 /// misses some (and is told how many with [`Missed`]).
@@ -20,12 +20,17 @@ pub const EVENT_BUFFER: usize = 4096;
 /// Dropping the subscription unsubscribes.
 pub struct Signal<A: ActionEntity> {
     subscribers: Mutex<Vec<mpsc::UnboundedSender<Arc<A::Model>>>>,
+    /// Subscribers of [`subscribe_local`](Self::subscribe_local): this process's commits only.
+    local: Mutex<Vec<mpsc::UnboundedSender<Arc<A::Model>>>>,
     /// The events of live tails, made on first use (a broadcast channel cannot be built in a
     /// `const fn`).
     events: OnceLock<broadcast::Sender<Event<A>>>,
     /// The bridges that carry this process's actions to other processes, each fed the ids of
     /// what is emitted here (never what a bridge delivered from elsewhere).
     relays: Mutex<Vec<mpsc::UnboundedSender<Relayed>>>,
+    /// Counts the times a bridge listened again after losing its connection: what other
+    /// processes committed meanwhile never reached this signal, so live tails read it back.
+    resyncs: OnceLock<watch::Sender<u64>>,
 }
 
 /// What a bridge carries to other processes: the ids of committed actions, in the order this
@@ -43,15 +48,49 @@ impl<A: ActionEntity> Signal<A> {
     pub const fn new() -> Self {
         Signal {
             subscribers: Mutex::new(Vec::new()),
+            local: Mutex::new(Vec::new()),
             events: OnceLock::new(),
             relays: Mutex::new(Vec::new()),
+            resyncs: OnceLock::new(),
         }
+    }
+
+    fn resync_sender(&self) -> &watch::Sender<u64> {
+        self.resyncs.get_or_init(|| watch::channel(0).0)
+    }
+
+    /// Told when events from other processes may have been lost (see [`resync`](Self::resync)).
+    pub(crate) fn resyncs(&self) -> watch::Receiver<u64> {
+        self.resync_sender().subscribe()
+    }
+
+    /// A bridge listens again after losing its connection: every live tail catches up from
+    /// its cursor with one query, since what other processes committed in between reached no
+    /// one here.
+    #[cfg_attr(
+        not(any(feature = "postgres", feature = "redis")),
+        allow(dead_code, reason = "only bridges lose events")
+    )]
+    pub(crate) fn resync(&self) {
+        self.resync_sender().send_modify(|count| *count += 1);
     }
 
     /// Start receiving every action created from now on.
     pub fn subscribe(&self) -> Subscription<A> {
         let (sender, receiver) = mpsc::unbounded_channel();
         self.lock().push(sender);
+        Subscription { receiver }
+    }
+
+    /// Start receiving every action created *by this process* from now on: with a bridge
+    /// running (`stream_core::bridge`, features `postgres` or `redis`),
+    /// [`subscribe`](Self::subscribe) also receives what other processes committed, this does
+    /// not. For work that must be done once per action across all the processes of an
+    /// application (sending mail, fanning out to Redis timelines), each process doing it for
+    /// its own commits.
+    pub fn subscribe_local(&self) -> Subscription<A> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        lock(&self.local).push(sender);
         Subscription { receiver }
     }
 
@@ -107,22 +146,29 @@ impl<A: ActionEntity> Signal<A> {
         }
     }
 
-    /// How many subscriptions are alive, of [`subscribe`](Self::subscribe) and
-    /// [`subscribe_events`](Self::subscribe_events) (dropped ones of the first kind are
+    /// How many subscriptions are alive, of [`subscribe`](Self::subscribe),
+    /// [`subscribe_local`](Self::subscribe_local) and
+    /// [`subscribe_events`](Self::subscribe_events) (dropped ones of the first two kinds are
     /// forgotten at the next send).
     pub fn subscriber_count(&self) -> usize {
         let events = self
             .events
             .get()
             .map_or(0, broadcast::Sender::receiver_count);
-        self.lock().iter().filter(|s| !s.is_closed()).count() + events
+        let local = lock(&self.local).iter().filter(|s| !s.is_closed()).count();
+        self.lock().iter().filter(|s| !s.is_closed()).count() + local + events
     }
 
     /// Deliver one action committed by this process to every live subscriber, and hand its
     /// id to the bridges that carry it to other processes.
     pub(crate) fn emit(&self, action: Arc<A::Model>) {
         self.relay(|| Relayed::Created(vec![A::action_id(&action)]));
+        self.deliver_local(&action);
         self.deliver(action);
+    }
+
+    fn deliver_local(&self, action: &Arc<A::Model>) {
+        lock(&self.local).retain(|subscriber| subscriber.send(Arc::clone(action)).is_ok());
     }
 
     /// [`emit`](Self::emit) for the actions of one commit, in order: one message to each
@@ -133,6 +179,7 @@ impl<A: ActionEntity> Signal<A> {
         }
         self.relay(|| Relayed::Created(actions.iter().map(|a| A::action_id(a)).collect()));
         for action in actions {
+            self.deliver_local(&action);
             self.deliver(action);
         }
     }

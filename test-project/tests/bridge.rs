@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::redis_servers::RedisServer;
 use common::{Backend, TestDb};
 use std::io::{BufRead, Write};
 use std::net::TcpListener;
@@ -27,6 +28,7 @@ common::on_every_backend!(
     a_bulk_load_arrives_whole_in_one_query_per_message,
     an_unreachable_redis_fails_the_start_and_the_signal_keeps_working,
     a_restarted_redis_is_reconnected_and_later_actions_arrive,
+    a_running_tail_reads_back_what_it_missed_once_the_bridge_listens_again,
     a_retraction_reaches_the_other_process_once,
 );
 common::on_every_backend!(empty: two_sample_app_processes_share_their_live_pages);
@@ -71,61 +73,6 @@ impl Transport {
             Transport::Postgres => unreachable!("PostgreSQL tests need `--features postgres`"),
             Transport::Redis(url) => Bridge::redis::<action::Entity>(db, url).await,
         }
-    }
-}
-
-/// A `redis-server` of a test's own on a free loopback port, without persistence; stopped
-/// when dropped.
-struct RedisServer {
-    port: u16,
-    process: Option<Child>,
-}
-
-impl RedisServer {
-    fn start() -> RedisServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let mut server = RedisServer {
-            port,
-            process: None,
-        };
-        server.restart();
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// Start it (again) on its port, and wait until it answers.
-    fn restart(&mut self) {
-        let process = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (apt-get install redis-server)");
-        self.process = Some(process);
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(started.elapsed() < PATIENCE, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            let _ = process.kill();
-            let _ = process.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
@@ -285,6 +232,8 @@ async fn an_action_reaches_the_other_process_once_and_never_comes_back(db: TestD
     let transport = Transport::for_backend(db.backend, redis.as_ref());
     let _bridge = transport.start(&db).await.expect("the bridge starts");
     let mut here = action::Entity::signal().subscribe();
+    // What this process committed, and nothing the bridge brought.
+    let mut local = action::Entity::signal().subscribe_local();
     let mut peer = Peer::start(&db, &transport);
     let lennon = common::user(&db, "lennon").await;
 
@@ -304,6 +253,7 @@ async fn an_action_reaches_the_other_process_once_and_never_comes_back(db: TestD
     assert_eq!(next_id(&mut here).await, last[0]);
     assert_eq!(drain(&mut here), Vec::<i64>::new());
     assert_eq!(peer.quit(), vec![first[0], mine, last[0]]);
+    assert_eq!(drain(&mut local), vec![mine]);
 }
 
 async fn a_rolled_back_action_reaches_no_process(db: TestDb) {
@@ -445,7 +395,7 @@ async fn a_restarted_redis_is_reconnected_and_later_actions_arrive(db: TestDb) {
     let before = peer.send("send before");
     assert_eq!(next_id(&mut here).await, before[0]);
 
-    redis.stop();
+    redis.kill();
     wait_until(|| !bridge.is_connected()).await;
     peer.tell("disconnected");
     peer.expect("disconnected");
@@ -478,6 +428,55 @@ async fn a_restarted_redis_is_reconnected_and_later_actions_arrive(db: TestDb) {
     );
     let without_it: Vec<i64> = got.into_iter().filter(|id| *id != while_down).collect();
     assert_eq!(without_it, vec![before[0], after[0], mine]);
+}
+
+/// What other processes sent while this one was not listening never reaches its signal: a
+/// running live tail reads it back from the database once the bridge listens again. Stood in
+/// for here by a row no signal ever announced (inserted with plain sea-orm while Redis is
+/// down), which the tail can only find by that catch-up.
+async fn a_running_tail_reads_back_what_it_missed_once_the_bridge_listens_again(db: TestDb) {
+    use stream_core::sea_orm::{ActiveModelTrait, Set};
+    async fn next(tail: &mut stream_core::Tail<action::Entity>) -> i64 {
+        match tokio::time::timeout(PATIENCE, tail.recv()).await {
+            Ok(Ok(stream_core::LiveEvent::Action { action, .. })) => action.id,
+            other => panic!("expected an action, got {other:?}"),
+        }
+    }
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut redis = RedisServer::start();
+    let bridge = Transport::Redis(redis.url())
+        .start(&db)
+        .await
+        .expect("the bridge starts");
+    let lennon = common::user(&db, "lennon").await;
+    let mut tail = action::Entity::live().for_actor(&lennon).tail(&db, None);
+    let first = send(&db, &lennon, "first").await;
+    assert_eq!(next(&mut tail).await, first);
+
+    redis.kill();
+    wait_until(|| !bridge.is_connected()).await;
+    let unannounced = action::ActiveModel {
+        verb: Set(Verb::Liked),
+        timestamp: Set(chrono::Utc::now()),
+        actor_user: Set(Some(lennon.id)),
+        ..Default::default()
+    }
+    .insert(&*db)
+    .await
+    .expect("a plain insert");
+    // Nothing tells the tail yet.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), tail.recv())
+            .await
+            .is_err()
+    );
+
+    redis.restart();
+    wait_until(|| bridge.is_connected()).await;
+    assert_eq!(next(&mut tail).await, unannounced.id);
+    // Then on as before, each action once.
+    let later = send(&db, &lennon, "later").await;
+    assert_eq!(next(&mut tail).await, later);
 }
 
 /// The next live event: `(id, retracted, with its row)`.

@@ -423,11 +423,20 @@ async fn removed_actions_leave_the_timelines(db: TestDb, on: On) {
     s.warm(&dan).await;
     assert_eq!((s.entries(&reader), s.entries(&dan)), (6, 6));
 
-    // Retracted: out of every timeline it was in.
+    // Retracted through the library: out of every timeline it was in, with nothing asked.
     let retracted = &sent[2];
-    s.lines.remove_action(retracted);
+    assert!(action::Entity::retract(&*s.db, retracted).await.unwrap());
     s.lines.settled().await;
     assert_eq!((s.entries(&reader), s.entries(&dan)), (5, 5));
+
+    // Deleted with plain sea-orm: out when the application says so.
+    action::Entity::delete_by_id(sent[4].id)
+        .exec(&*s.db)
+        .await
+        .unwrap();
+    s.lines.remove_action(&sent[4]);
+    s.lines.settled().await;
+    assert_eq!((s.entries(&reader), s.entries(&dan)), (4, 4));
 
     // A row deleted behind the timelines' back never shows, and leaves the timeline when a
     // page meets it.
@@ -435,12 +444,8 @@ async fn removed_actions_leave_the_timelines(db: TestDb, on: On) {
         .exec(&*s.db)
         .await
         .unwrap();
-    action::Entity::delete_by_id(retracted.id)
-        .exec(&*s.db)
-        .await
-        .unwrap();
     s.same_as_sql(&reader).await;
-    assert_eq!(s.entries(&reader), 4);
+    assert_eq!(s.entries(&reader), 3);
     assert_eq!(
         s.lines.page(&reader, None, PAGE).await.unwrap().source,
         Source::Redis

@@ -75,10 +75,12 @@ fn action_id(iri: &str) -> i64 {
     id.parse().expect("an action id")
 }
 
-/// One page of a route in either format: its action ids and its `next` URL.
+/// One page of a route in either format: its action ids and its `next` and `prev` URLs.
 struct FormatPage {
     ids: Vec<i64>,
     next: Option<String>,
+    /// Only in Activity Streams: Atom has no `prev` here.
+    prev: Option<String>,
 }
 
 fn read_json(reply: &Reply, route: &str) -> FormatPage {
@@ -103,6 +105,7 @@ fn read_json(reply: &Reply, route: &str) -> FormatPage {
             .map(|item| action_id(item["id"].as_str().unwrap()))
             .collect(),
         next: json["next"].as_str().map(str::to_owned),
+        prev: json["prev"].as_str().map(str::to_owned),
     }
 }
 
@@ -144,12 +147,14 @@ fn read_atom(reply: &Reply, route: &str) -> FormatPage {
             .map(|entry| action_id(&entry.id))
             .collect(),
         next: link("next"),
+        prev: None,
     }
 }
 
-/// Every page of `route` by its `next` links: the action ids, in order.
+/// Every page of `route` by its `next` links: the action ids, in order. In Activity Streams,
+/// each page's `prev` link leads back to exactly the page before it, and the first has none.
 async fn walk(app: &Router, route: &str, atom: bool) -> Vec<i64> {
-    let mut ids = Vec::new();
+    let mut pages: Vec<FormatPage> = Vec::new();
     let mut at = route.to_owned();
     loop {
         let reply = get(app, &at).await;
@@ -159,17 +164,33 @@ async fn walk(app: &Router, route: &str, atom: bool) -> Vec<i64> {
             read_json(&reply, &at)
         };
         assert!(page.ids.len() <= 20, "{at}: a page of at most 20");
-        ids.extend(page.ids);
-        match page.next {
-            Some(next) => {
-                at = next
-                    .strip_prefix(BASE)
-                    .unwrap_or_else(|| panic!("next is absolute under the base: {next}"))
-                    .to_owned();
+        if !atom {
+            match pages.last() {
+                None => assert_eq!(page.prev, None, "{at}: the first page has no prev"),
+                Some(before) => {
+                    let prev = page.prev.as_deref().expect("a later page has prev");
+                    let back = relative(prev);
+                    assert_eq!(
+                        read_json(&get(app, back).await, back).ids,
+                        before.ids,
+                        "{prev}"
+                    );
+                }
             }
-            None => return ids,
+        }
+        let next = page.next.clone();
+        pages.push(page);
+        match next {
+            Some(next) => at = relative(&next).to_owned(),
+            None => return pages.into_iter().flat_map(|page| page.ids).collect(),
         }
     }
+}
+
+/// A link's path under [`BASE`].
+fn relative(link: &str) -> &str {
+    link.strip_prefix(BASE)
+        .unwrap_or_else(|| panic!("links are absolute under the base: {link}"))
 }
 
 async fn ids(db: &common::TestDb, select: Select<action::Entity>) -> Vec<i64> {

@@ -98,12 +98,12 @@ async fn listen<A: ActionEntity>(
                 // The connection was lost and is open again: what was notified in between
                 // never reaches this process's signal.
                 connected.store(true, Ordering::Release);
+                A::signal().resync();
                 tracing::warn!(
                     channel,
                     transport = "postgres",
                     "live events: the listening connection was lost and is open again; \
-                     live tails catch up what other processes committed meanwhile at their \
-                     next query"
+                     live tails catch up what other processes committed meanwhile"
                 );
             }
             Err(error) => {

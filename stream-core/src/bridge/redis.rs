@@ -115,11 +115,12 @@ async fn listen<A: ActionEntity>(
             Some(pubsub) => pubsub,
             None => match subscribe(&client, &channel).await {
                 Ok(pubsub) => {
+                    A::signal().resync();
                     tracing::info!(
                         channel,
                         transport = "redis",
                         "live events: listening to other processes again; live tails catch \
-                         up what they committed meanwhile at their next query"
+                         up what they committed meanwhile"
                     );
                     backoff.reset();
                     pubsub

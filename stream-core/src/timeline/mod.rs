@@ -331,10 +331,14 @@ impl<A: ActionEntity, F: FollowsIn<A>> TimelinesBuilder<A, F> {
             health: Health::default(),
             _follow: PhantomData,
         });
-        let actions = A::signal().subscribe();
+        // This process's commits only: with a bridge, every process fans out its own
+        // actions, and each action once.
+        let actions = A::signal().subscribe_local();
+        let events = A::signal().subscribe_events();
         tokio::spawn(background::<A, F>(
             Arc::downgrade(&inner),
             actions,
+            events,
             receiver,
         ));
         Ok(Timelines { inner })
@@ -345,8 +349,10 @@ impl<A: ActionEntity, F: FollowsIn<A>> TimelinesBuilder<A, F> {
 /// Cheap to clone; the background task stops when the last clone is dropped.
 ///
 /// One per action entity per process: the fan-out listens to the entity's process-wide
-/// [`Signal`](crate::Signal), so every action committed in this process, through any
-/// connection, is fanned out against this `Timelines`' database.
+/// [`Signal`](crate::Signal) ([`subscribe_local`](crate::Signal::subscribe_local)), so every
+/// action committed in this process, through any connection, is fanned out against this
+/// `Timelines`' database; with a [`Bridge`](crate::bridge) between processes each process
+/// fans out its own actions, and every action is fanned out once.
 pub struct Timelines<A: ActionEntity, F: FollowsIn<A>> {
     inner: Arc<Inner<A, F>>,
 }
@@ -575,8 +581,9 @@ impl<A: ActionEntity, F: FollowsIn<A>> Timelines<A, F> {
             .send(Job::Unfollowed(follower.clone(), self.object(object)));
     }
 
-    /// Take a retracted (or deleted) action out of every timeline it was fanned out to. A
-    /// page never shows an action whose row is gone anyway — the hydrating statement does
+    /// Take a deleted action out of every timeline it was fanned out to. Actions retracted
+    /// through the library in this process ([`ActionEntity::retract`],
+    /// [`retract_where`](ActionEntity::retract_where)) are taken out without it. A page never shows an action whose row is gone anyway — the hydrating statement does
     /// not find it, and the timeline drops it then — so this frees the entries early.
     pub fn remove_action(&self, action: &A::Model) {
         let _ = self.inner.jobs.send(Job::Remove(Arc::new(action.clone())));
@@ -1036,18 +1043,26 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
     }
 
     /// The actions with these ids, hydrated, newest first, in one statement.
+    /// The actions `ids` (newest first), hydrated, in one statement. Read by primary key and
+    /// sorted here: with an `ORDER BY timestamp DESC, id DESC` PostgreSQL walks the
+    /// `(timestamp, id)` index backward testing each row against the id list, which for a
+    /// follower of quiet objects reads far more rows than the page.
     async fn hydrate(&self, ids: &[i64]) -> crate::Result<Vec<A::Loaded>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let select = self.refined(crate::lookup::newest_first(
-            A::find().filter(A::ID.is_in(ids.iter().copied())),
-        ));
-        Ok(select
+        let select = self.refined(A::find().filter(A::ID.is_in(ids.iter().copied())));
+        let mut items = select
             .page(None, ids.len() as u64)
             .hydrated(&self.db)
             .await?
-            .items)
+            .items;
+        let position = |loaded: &A::Loaded| {
+            let action = loaded.as_ref();
+            (A::action_timestamp(action), A::action_id(action))
+        };
+        items.sort_unstable_by_key(|loaded| std::cmp::Reverse(position(loaded)));
+        Ok(items)
     }
 
     /// The objects of `action` in the timelines' roles, as followed objects.
@@ -1350,15 +1365,36 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
 
 /// The fan-out task: every committed action, then the jobs, in order of arrival; a barrier
 /// is answered once everything that arrived before it is done.
+///
+/// Created actions come from the signal's unbounded subscription, so none is ever skipped;
+/// retractions made in this process come from its bounded events and become removal jobs.
+/// A retraction lost to a full event buffer, or made in another process, leaves an entry
+/// that the page's hydrating statement does not find, and the timeline drops it then.
 async fn background<A: ActionEntity, F: FollowsIn<A>>(
     inner: Weak<Inner<A, F>>,
     mut actions: crate::Subscription<A>,
+    mut events: crate::Events<A>,
     mut jobs: mpsc::UnboundedReceiver<Job<A, F>>,
 ) {
     loop {
         let job = tokio::select! {
             biased;
             Some(action) = actions.recv() => Err(action),
+            event = events.recv() => match event {
+                Ok(crate::Event::Retracted(retracted)) => match retracted.action() {
+                    Some(action) => Ok(Job::Remove(Arc::new(action.clone()))),
+                    None => continue,
+                },
+                Ok(crate::Event::Created(_)) => continue,
+                Err(missed) => {
+                    tracing::warn!(
+                        "timelines: {} retractions were not taken out of the timelines \
+                         (the event buffer was full); their pages drop them when read",
+                        missed.count
+                    );
+                    continue;
+                }
+            },
             job = jobs.recv() => match job {
                 Some(job) => Ok(job),
                 None => return,
@@ -1378,6 +1414,12 @@ async fn background<A: ActionEntity, F: FollowsIn<A>>(
                 loop {
                     if let Some(action) = actions.try_recv() {
                         inner.fan_out_logged(&action).await;
+                    } else if let Ok(Some(event)) = events.try_recv() {
+                        if let crate::Event::Retracted(retracted) = event
+                            && let Some(action) = retracted.action()
+                        {
+                            inner.run(Job::Remove(Arc::new(action.clone()))).await;
+                        }
                     } else if let Ok(job) = jobs.try_recv() {
                         match job {
                             Job::Barrier(done) => barriers.push(done),

@@ -157,8 +157,12 @@ impl StreamOf {
         uri: &Uri,
         After(after): After,
     ) -> Result<Response, WebError> {
-        let (_, page) = self.page(&state.db, after.as_ref()).await?;
-        let mut json = OrderedCollectionPage::of(&page, uri.path(), after.as_ref(), &state.base);
+        let source = self.source(&state.db).await?;
+        let query = source.select.page(after.as_ref(), PAGE_SIZE);
+        let previous = query.previous(&state.db).await?;
+        let page = query.hydrated(&state.db).await?;
+        let mut json = OrderedCollectionPage::of(&page, uri.path(), after.as_ref(), &state.base)
+            .with_previous(previous.as_ref());
         for (item, action) in json.ordered_items.iter_mut().zip(&page.items) {
             *item = Activity::item(action, &state.base).with_summary(text(action));
         }
