@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use stream_core::prelude::*;
 use stream_core::sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryResult, Statement, TransactionTrait, Value,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryResult, QueryTrait, Statement, TransactionTrait,
+    Value,
 };
 use stream_core::{Mark, NotificationEntity};
 use test_project::{Verb, action, notification, post, user};
@@ -430,6 +431,14 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
 
     // The inbox page.
     let inbox_sql = hand_inbox_sql(backend);
+    eprintln!(
+        "the library's inbox page: {}",
+        notification::Entity::inbox(&reader)
+            .page(None, PAGE)
+            .select(backend, true)
+            .build(backend)
+            .sql
+    );
     let page = notification::Entity::inbox(&reader)
         .page(None, PAGE)
         .hydrated(&db)
@@ -709,25 +718,24 @@ async fn hand_delivery(
         Value::from(actor.id),
         Value::from(target.id),
     ];
-    let id = txn
-        .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .unwrap()
-        .last_insert_id();
     let id = match backend {
-        // PostgreSQL reports no insert id without RETURNING: read the newest.
+        // PostgreSQL reports no insert id: `RETURNING` it.
         DbBackend::Postgres => {
+            let sql = format!("{sql} RETURNING id");
             let row = txn
-                .query_one_raw(Statement::from_string(
-                    backend,
-                    "SELECT MAX(id) AS id FROM stream_action",
-                ))
+                .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await
                 .unwrap()
                 .unwrap();
             row.try_get::<i64>("", "id").unwrap()
         }
-        _ => id as i64,
+        _ => {
+            let done = txn
+                .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await
+                .unwrap();
+            done.last_insert_id() as i64
+        }
     };
     let rows: Vec<&user::Model> = users.iter().filter(|u| u.id != actor.id).collect();
     for chunk in rows.chunks(30_000 / 3) {
