@@ -1019,15 +1019,23 @@ impl<A: ActionEntity, F: FollowsIn<A>> Inner<A, F> {
                 let Some((_, values)) = by_column.iter().find(|(c, _)| *c == name) else {
                     continue;
                 };
+                // The celebrities' own column values lead, so the action table's
+                // `(column, timestamp, id)` index is walked for them; the subquery only
+                // checks that the follower still follows them, by the follower's own rows.
+                // With the celebrities inside the subquery, PostgreSQL's generic plan read
+                // the follow rows through the celebrity (tens of thousands) instead.
                 let followed = sea_orm::QueryTrait::into_query(
                     sea_orm::QuerySelect::column(
                         sea_orm::QuerySelect::select_only(F::find()),
                         follow_column,
                     )
-                    .filter(F::FOLLOWER.eq(key.clone()))
-                    .filter(follow_column.is_in(values.clone())),
+                    .filter(F::FOLLOWER.eq(key.clone())),
                 );
-                condition = condition.add(action_column.in_subquery(followed));
+                condition = condition.add(
+                    Condition::all()
+                        .add(action_column.is_in(values.clone()))
+                        .add(action_column.in_subquery(followed)),
+                );
                 any = true;
             }
         }
