@@ -226,3 +226,76 @@ async fn the_seed_gives_every_user_notifications() {
         assert!(counts.unseen > 0, "{} has no notifications", user.username);
     }
 }
+
+/// The `data` of the next `count` event of the bell's event stream (keep-alive comments
+/// skipped), or a failed test if none comes (a guard against hanging, not a timing assertion).
+async fn next_count(
+    body: &mut axum::body::BodyDataStream,
+    buffer: &mut String,
+) -> serde_json::Value {
+    use futures_util::StreamExt;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if block.lines().all(|line| line.starts_with(':')) {
+                continue;
+            }
+            assert!(block.contains("event: count"), "{block}");
+            let data = block
+                .lines()
+                .find_map(|line| line.strip_prefix("data: "))
+                .expect("a count has data");
+            return serde_json::from_str(data).unwrap();
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(20), body.next())
+            .await
+            .expect("an event within 20 s")
+            .expect("the stream stays open")
+            .expect("the body reads");
+        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+}
+
+#[tokio::test]
+async fn the_bell_counts_live() {
+    let db = common::sqlite().await;
+    let app = web::router(db.db.clone());
+    let lennon = common::user(&db, "lennon").await;
+    let hendrix = common::user(&db, "hendrix").await;
+    let joplin = common::user(&db, "joplin").await;
+    let haze = common::post(&db, &lennon, "Wild Haze").await;
+    let other = common::post(&db, &lennon, "Other").await;
+    let like = |post: i32| format!("/posts/{post}/like");
+
+    let nobody = request(&app, "/notifications/events", None, None).await;
+    assert_eq!(nobody.status, StatusCode::FORBIDDEN);
+
+    let open = Request::get("/notifications/events")
+        .header(header::COOKIE, format!("act_as={}", lennon.id))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(open).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    let (mut body, mut buffer) = (response.into_body().into_data_stream(), String::new());
+    // The counts at once.
+    assert_eq!(next_count(&mut body, &mut buffer).await, counts(0, 0));
+
+    // A like of lennon's post: the bell rings.
+    let reply = request(&app, &like(haze.id), Some(hendrix.id), Some("stars=")).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(next_count(&mut body, &mut buffer).await, counts(1, 1));
+
+    // Nothing changes the counts here, so nothing is sent: a second like joins the same
+    // group, an action notifying someone else, and viewing the inbox in another tab.
+    request(&app, &like(haze.id), Some(joplin.id), Some("stars=")).await;
+    let theirs = common::post(&db, &hendrix, "Theirs").await;
+    request(&app, &like(theirs.id), Some(joplin.id), Some("stars=")).await;
+    request(&app, "/notifications", Some(lennon.id), None).await;
+    // .. so the next event is the next change: a like of another post, a new group.
+    request(&app, &like(other.id), Some(joplin.id), Some("stars=")).await;
+    assert_eq!(next_count(&mut body, &mut buffer).await, counts(1, 2));
+}

@@ -95,6 +95,7 @@ pub fn router_with(
         .route("/act-as", post(handlers::act_as))
         .route("/notifications", get(notifications::page))
         .route("/notifications/count", get(notifications::count))
+        .route("/notifications/events", get(notifications::events))
         .route("/notifications/seen", post(notifications::seen))
         .route("/notifications/read", post(notifications::read))
         .route("/notifications/{id}/read", post(notifications::read_one))

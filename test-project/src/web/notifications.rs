@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `GET /notifications` | the inbox aggregated ("hendrix, joplin and 1 other liked Wild Haze"), newest group first (`?after=<cursor>` for older pages); marks what it shows as seen |
 //! | `GET /notifications/count` | `{"unseen": N, "unread": M}`, counting groups, as the bell does |
+//! | `GET /notifications/events` | the same counts live (server-sent events): at once, then whenever they change |
 //! | `POST /notifications/seen`, `/notifications/read` | mark seen / read everything up to the form's `up_to` cursor (all when empty) |
 //! | `POST /notifications/{id}/read` | mark read the group whose newest action (as shown) is `id`, up to it, and go to what it is about |
 //!
@@ -149,4 +150,96 @@ pub async fn read_one(
         (None, None) => loaded.actor.url(),
     };
     Ok(Redirect::to(&url))
+}
+
+/// What the bell's live stream keeps between events.
+struct Bell {
+    db: stream_core::sea_orm::DatabaseConnection,
+    me: crate::user::Model,
+    events: stream_core::Events<action::Entity>,
+    /// The counts last sent; `None` before the first.
+    sent: Option<Counts>,
+}
+
+impl Bell {
+    /// The bell's counts: groups, as `/notifications/count` and the header count them.
+    async fn counts(&self) -> Result<Counts, stream_core::StreamError> {
+        notification::Entity::inbox(&self.me)
+            .aggregated()
+            .counts(&self.db)
+            .await
+    }
+
+    /// Whether `event` can change the counts: a new action that notified this user (one
+    /// lookup on the inbox's unique `(recipient, action)`), a retraction (its notifications
+    /// went with it), or events missed.
+    async fn concerns_me(
+        &self,
+        event: Result<stream_core::Event<action::Entity>, stream_core::Missed>,
+    ) -> Result<bool, stream_core::StreamError> {
+        use stream_core::sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        match event {
+            Ok(stream_core::Event::Created(created)) => {
+                let mine = notification::Entity::find()
+                    .filter(notification::Column::Recipient.eq(self.me.id))
+                    .filter(notification::Column::Action.eq(created.action().id))
+                    .count(&self.db)
+                    .await?;
+                Ok(mine > 0)
+            }
+            Ok(stream_core::Event::Retracted(_)) | Err(_) => Ok(true),
+        }
+    }
+
+    /// The next counts to send: at once for the first, then when they change.
+    async fn next(&mut self) -> Result<Counts, stream_core::StreamError> {
+        if self.sent.is_none() {
+            return self.counts().await;
+        }
+        loop {
+            let event = self.events.recv().await;
+            if !self.concerns_me(event).await? {
+                continue;
+            }
+            let counts = self.counts().await?;
+            if Some(counts) != self.sent {
+                return Ok(counts);
+            }
+        }
+    }
+}
+
+/// `GET /notifications/events`: the bell, live (server-sent events). An `event: count` with
+/// `{"unseen": N, "unread": M}` (groups, as `/notifications/count`) when the stream opens and
+/// whenever an action that notifies the acting user commits or an action is retracted and the
+/// counts changed; keep-alive comments. Marking seen or read in another tab sends nothing: the
+/// next page load shows it.
+pub async fn events(State(state): State<AppState>, acting: Acting) -> Result<Response, WebError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let me = acting.required()?;
+    let bell = Bell {
+        // Subscribed before the first count: nothing committed after it is missed.
+        events: action::Entity::signal().subscribe_events(),
+        db: state.db.clone(),
+        me,
+        sent: None,
+    };
+    let stream = futures_util::stream::unfold(bell, |mut bell| async move {
+        match bell.next().await {
+            Ok(counts) => {
+                bell.sent = Some(counts);
+                let data = serde_json::json!({ "unseen": counts.unseen, "unread": counts.unread });
+                let event = Event::default().event("count").data(data.to_string());
+                Some((Ok::<_, std::convert::Infallible>(event), bell))
+            }
+            Err(error) => {
+                // The browser reconnects and starts with fresh counts.
+                tracing::warn!(%error, "the bell's live count ended");
+                None
+            }
+        }
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(super::live::KEEP_ALIVE))
+        .into_response())
 }
