@@ -358,7 +358,10 @@ pub use stream_derive::follow_entity;
 /// (for the cascade), declared on the entity; `(recipient, timestamp, action)` for inbox pages
 /// and `(recipient, seen_at)`, `(recipient, read_at)` for the counts, which sea-orm's derive
 /// cannot declare: [`schema::create_notification_table`] creates the table with all of them,
-/// and after sea-orm's `SchemaBuilder` call [`schema::create_notification_indexes`].
+/// and after sea-orm's `SchemaBuilder` call [`schema::create_notification_indexes`]. On
+/// MySQL/MariaDB create it with `create_notification_table` (or the
+/// `CreateNotificationTable` migration): the `SchemaBuilder` writes `timestamp` columns, whole
+/// seconds, where the copy of the action's timestamp needs `datetime(6)`.
 ///
 /// Delivery: explicitly with `.notify::<notification::Entity>(..)` on a send, or by rules
 /// declared once with `notify = crate::notification` in `action_entity!` and an impl of

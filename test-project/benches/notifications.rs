@@ -398,6 +398,32 @@ impl Pair {
     }
 }
 
+impl Pair {
+    /// `samples` rounds after [`WARM_UP`] unmeasured ones, each timing `library` then `hand`.
+    async fn alternate<L, LF, H, HF>(samples: usize, mut library: L, mut hand: H) -> Pair
+    where
+        L: FnMut() -> LF,
+        LF: Future,
+        H: FnMut() -> HF,
+        HF: Future,
+    {
+        let mut pair = Pair::new();
+        for round in 0..WARM_UP + samples {
+            let started = Instant::now();
+            std::hint::black_box(library().await);
+            let library = started.elapsed();
+            let started = Instant::now();
+            std::hint::black_box(hand().await);
+            let hand = started.elapsed();
+            if round >= WARM_UP {
+                pair.library.push(library);
+                pair.hand.push(hand);
+            }
+        }
+        pair
+    }
+}
+
 async fn raw(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Vec<QueryResult> {
     let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
     db.query_all_raw(statement).await.unwrap()
@@ -446,19 +472,12 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
             .unwrap();
     })
     .await;
-    let mut pair = Pair::new();
-    for round in 0..WARM_UP + samples {
-        let started = Instant::now();
-        std::hint::black_box(notification::Entity::counts(&db, &reader).await.unwrap());
-        let library = started.elapsed();
-        let started = Instant::now();
-        std::hint::black_box(raw(&db, &counts_sql, key()).await);
-        let hand = started.elapsed();
-        if round >= WARM_UP {
-            pair.library.push(library);
-            pair.hand.push(hand);
-        }
-    }
+    let pair = Pair::alternate(
+        samples,
+        || async { notification::Entity::counts(&db, &reader).await.unwrap() },
+        || async { raw(&db, &counts_sql, key()).await },
+    )
+    .await;
     report.push(pair.row(&name, "unseen and unread counts", statements_counts));
 
     // The inbox page.
@@ -492,25 +511,18 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
             .unwrap();
     })
     .await;
-    let mut pair = Pair::new();
-    for round in 0..WARM_UP + samples {
-        let started = Instant::now();
-        std::hint::black_box(
+    let pair = Pair::alternate(
+        samples,
+        || async {
             notification::Entity::inbox(&reader)
                 .page(None, PAGE)
                 .hydrated(&db)
                 .await
-                .unwrap(),
-        );
-        let library = started.elapsed();
-        let started = Instant::now();
-        std::hint::black_box(raw(&db, &inbox_sql, vec![Value::from(reader.id)]).await);
-        let hand = started.elapsed();
-        if round >= WARM_UP {
-            pair.library.push(library);
-            pair.hand.push(hand);
-        }
-    }
+                .unwrap()
+        },
+        || async { raw(&db, &inbox_sql, vec![Value::from(reader.id)]).await },
+    )
+    .await;
     report.push(pair.row(&name, "inbox page (20, hydrated)", statements_inbox));
 
     // The aggregated inbox page.
@@ -543,26 +555,19 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
             .unwrap();
     })
     .await;
-    let mut pair = Pair::new();
-    for round in 0..WARM_UP + samples {
-        let started = Instant::now();
-        std::hint::black_box(
+    let pair = Pair::alternate(
+        samples,
+        || async {
             notification::Entity::inbox(&reader)
                 .aggregated()
                 .page(None, PAGE)
                 .all(&db)
                 .await
-                .unwrap(),
-        );
-        let library = started.elapsed();
-        let started = Instant::now();
-        std::hint::black_box(raw(&db, &groups_sql, vec![Value::from(reader.id)]).await);
-        let hand = started.elapsed();
-        if round >= WARM_UP {
-            pair.library.push(library);
-            pair.hand.push(hand);
-        }
-    }
+                .unwrap()
+        },
+        || async { raw(&db, &groups_sql, vec![Value::from(reader.id)]).await },
+    )
+    .await;
     report.push(pair.row(
         &name,
         "aggregated inbox page (20 groups, 3 newest actors each, hydrated)",
@@ -579,25 +584,18 @@ async fn run(admin: Option<&str>, args: &Args) -> Vec<String> {
     let hand = raw(&db, &bell_sql, vec![Value::from(reader.id)]).await;
     let hand_unseen: i64 = hand[0].try_get("", "unseen").unwrap();
     assert_eq!(bell.unseen as i64, hand_unseen, "the same group counts");
-    let mut pair = Pair::new();
-    for round in 0..WARM_UP + samples {
-        let started = Instant::now();
-        std::hint::black_box(
+    let pair = Pair::alternate(
+        samples,
+        || async {
             notification::Entity::inbox(&reader)
                 .aggregated()
                 .counts(&db)
                 .await
-                .unwrap(),
-        );
-        let library = started.elapsed();
-        let started = Instant::now();
-        std::hint::black_box(raw(&db, &bell_sql, vec![Value::from(reader.id)]).await);
-        let hand = started.elapsed();
-        if round >= WARM_UP {
-            pair.library.push(library);
-            pair.hand.push(hand);
-        }
-    }
+                .unwrap()
+        },
+        || async { raw(&db, &bell_sql, vec![Value::from(reader.id)]).await },
+    )
+    .await;
     report.push(pair.row(&name, "unseen and unread groups (the bell)", 1));
 
     // Mark everything seen, and read the new counts: a fresh recipient (50 unseen) each time.

@@ -247,7 +247,10 @@ fn actor_key<N: NotificationEntity>(action: &<N::Actions as EntityTrait>::Model)
 ///
 /// `recipients` runs after the action is stored, with the stored row, inside the action's
 /// transaction; the recipients it names are written there too, so a rolled-back action
-/// notifies nobody.
+/// notifies nobody. On a connection it is also asked once before, with the action as it will
+/// be stored (id 0), to know whether the send needs a transaction at all: an action nobody is
+/// told of stays one statement. So it must depend on the action alone, and only name
+/// recipients (queries it adds run later, inside the delivery).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no rules saying who is notified of the actions of `{A}`",
     label = "named in `notify = ..` of the action entity",
