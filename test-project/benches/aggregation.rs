@@ -29,6 +29,9 @@ use stream_core::sea_orm::{
 };
 use test_project::{notification, user};
 
+mod support;
+use support::{median, placeholders, quote};
+
 const POSTS: usize = 5_000;
 const PAGE: u64 = 20;
 /// Inboxes each like is delivered to.
@@ -261,32 +264,6 @@ async fn user_ids(db: &DatabaseConnection) -> Vec<i32> {
         .collect()
 }
 
-fn quote(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => format!("`{name}`"),
-        _ => format!("\"{name}\""),
-    }
-}
-
-fn placeholders(backend: DbBackend, rows: usize, columns: usize) -> String {
-    let mut n = 0;
-    (0..rows)
-        .map(|_| {
-            let row: Vec<String> = (0..columns)
-                .map(|_| {
-                    n += 1;
-                    match backend {
-                        DbBackend::Postgres => format!("${n}"),
-                        _ => "?".to_owned(),
-                    }
-                })
-                .collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `rows` rows of `columns` values each, inserted into `table` by multi-row `INSERT`s of at
 /// most 30,000 values, in one transaction.
 async fn insert(
@@ -455,11 +432,6 @@ fn hand_bell(backend: DbBackend, recipient: i32) -> Statement {
         sql,
         [Value::from(recipient), Value::from(recipient)],
     )
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 fn line(
