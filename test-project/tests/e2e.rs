@@ -7,8 +7,9 @@
 //! the post and comments on it, each action appearing on the first one's page within 2 s
 //! without a reload, and the like disappearing when the other unlikes it.
 //!
-//! And lennon's bell: three users like lennon's new post, the bell shows one group, the
-//! inbox reads "… and 1 other liked Wild Haze", and a fourth like rings it again.
+//! And lennon's bell: three users like lennon's new post in a second browser, the bell of the
+//! page lennon left open shows one group within 2 s without a reload, the inbox reads "… and 1
+//! other liked Wild Haze", and a fourth like rings it again, live as well.
 //!
 //! And the site with `--redis`: the followed stream served from Redis timelines, the same as
 //! from SQL, and from SQL again when Redis is killed.
@@ -79,10 +80,12 @@ async fn a_visitor_sees_another_visitors_actions_appear_and_disappear_live() {
 async fn likes_of_a_post_ring_its_authors_bell_once_as_one_group() {
     browser_test(
         "notifications",
-        1,
+        2,
         &[],
         Box::new(|clients, base, shots| {
-            Box::pin(async move { notifications_scenario(&clients[0], &base, &shots).await })
+            Box::pin(async move {
+                notifications_scenario(&clients[0], &clients[1], &base, &shots).await
+            })
         }),
     )
     .await;
@@ -394,10 +397,36 @@ async fn bell(c: &Client) -> Result<String> {
     Ok(c.find(Locator::Id("bell-count")).await?.text().await?)
 }
 
-/// Lennon posts; three users like the post; lennon's bell shows 1 (one group), the inbox
-/// reads "… and 1 other liked Wild Haze", the bell shows 0 once it was seen, and a fourth
-/// like makes it 1 again.
-async fn notifications_scenario(c: &Client, base: &str, shots: &Path) -> Result<()> {
+/// Mark the page shown, to tell later that it was not reloaded.
+async fn mark_page(c: &Client) -> Result<()> {
+    c.execute("window.bellNotReloaded = true; return null;", vec![])
+        .await?;
+    Ok(())
+}
+
+/// Wait until the bell of the page shown (marked with [`mark_page`]) reads `count` — within
+/// 2 s, and without a reload: the page's own event stream updates it — or fail.
+async fn bell_rings_live(c: &Client, count: &str) -> Result<()> {
+    let shows = format!("//span[@id='bell-count' and text()='{count}']");
+    c.wait()
+        .at_most(Duration::from_secs(2))
+        .for_element(Locator::XPath(&shows))
+        .await
+        .map_err(|error| format!("the bell did not show {count} within 2 s: {error}"))?;
+    let not_reloaded = c
+        .execute("return window.bellNotReloaded === true;", vec![])
+        .await?;
+    if not_reloaded != serde_json::Value::Bool(true) {
+        return Err("the page with the bell was reloaded".into());
+    }
+    Ok(())
+}
+
+/// Lennon posts; three users like the post, in another browser; lennon's bell, on the page
+/// lennon left open, shows 1 (one group) within 2 s without a reload; the inbox reads "… and
+/// 1 other liked Wild Haze", the bell shows 0 once it was seen, and a fourth like makes it 1
+/// again, live as well.
+async fn notifications_scenario(c: &Client, fan: &Client, base: &str, shots: &Path) -> Result<()> {
     c.goto(base).await?;
     c.wait().for_element(Locator::Id("stream")).await?;
     act_as(c, "lennon").await?;
@@ -430,25 +459,31 @@ async fn notifications_scenario(c: &Client, base: &str, shots: &Path) -> Result<
         .ok_or("the new post has no link")?;
     let post = format!("{}{post}", base.trim_end_matches('/'));
 
+    // The others like it in the second browser; lennon's page stays open in the first.
     let like = |who: &'static str| {
         let post = post.clone();
         async move {
-            act_as(c, who).await?;
-            c.goto(&post).await?;
-            c.wait()
+            fan.goto(&post).await?;
+            fan.wait().for_element(Locator::Id("stream")).await?;
+            act_as(fan, who).await?;
+            fan.goto(&post).await?;
+            fan.wait()
                 .for_element(Locator::Id("like"))
                 .await?
                 .click()
                 .await?;
-            c.wait().for_element(Locator::Id("unlike")).await?;
+            fan.wait().for_element(Locator::Id("unlike")).await?;
             Result::Ok(())
         }
     };
-    for fan in ["hendrix", "joplin", "starr"] {
-        like(fan).await?;
+    mark_page(c).await?;
+    for who in ["hendrix", "joplin", "starr"] {
+        like(who).await?;
     }
+    // Three likes, one group: the open page's bell shows 1, live.
+    bell_rings_live(c, "1").await?;
 
-    // Three likes, one group: the bell shows 1.
+    // .. and so does the next page.
     act_as(c, "lennon").await?;
     c.goto(base).await?;
     c.wait().for_element(Locator::Id("stream")).await?;
@@ -476,8 +511,10 @@ async fn notifications_scenario(c: &Client, base: &str, shots: &Path) -> Result<
         return Err("the bell shows 0 after the inbox was seen".into());
     }
 
-    // A fourth like: the group is unseen again.
+    // A fourth like: the group is unseen again, on the open page at once.
+    mark_page(c).await?;
     like("morrison").await?;
+    bell_rings_live(c, "1").await?;
     act_as(c, "lennon").await?;
     c.goto(base).await?;
     c.wait().for_element(Locator::Id("stream")).await?;
