@@ -397,6 +397,28 @@ async fn bell(c: &Client) -> Result<String> {
     Ok(c.find(Locator::Id("bell-count")).await?.text().await?)
 }
 
+/// The front page, loaded anew: its bell must read `count` (`when`: after what, for the
+/// error).
+async fn front_page_bell(c: &Client, base: &str, count: &str, when: &str) -> Result<()> {
+    c.goto(base).await?;
+    c.wait().for_element(Locator::Id("stream")).await?;
+    let shown = bell(c).await?;
+    if shown != count {
+        return Err(format!("{when} the bell shows {shown}, not {count}").into());
+    }
+    Ok(())
+}
+
+/// Open the inbox from the bell: the text of its first item.
+async fn first_notification(c: &Client) -> Result<String> {
+    c.find(Locator::Id("nav-bell")).await?.click().await?;
+    Ok(c.wait()
+        .for_element(Locator::XPath("//ol[@id='notifications']/li[1]"))
+        .await?
+        .text()
+        .await?)
+}
+
 /// Mark the page shown, to tell later that it was not reloaded.
 async fn mark_page(c: &Client) -> Result<()> {
     c.execute("window.bellNotReloaded = true; return null;", vec![])
@@ -485,18 +507,8 @@ async fn notifications_scenario(c: &Client, fan: &Client, base: &str, shots: &Pa
 
     // .. and so does the next page.
     act_as(c, "lennon").await?;
-    c.goto(base).await?;
-    c.wait().for_element(Locator::Id("stream")).await?;
-    if bell(c).await? != "1" {
-        return Err(format!("after three likes the bell shows {}", bell(c).await?).into());
-    }
-    c.find(Locator::Id("nav-bell")).await?.click().await?;
-    let first = c
-        .wait()
-        .for_element(Locator::XPath("//ol[@id='notifications']/li[1]"))
-        .await?
-        .text()
-        .await?;
+    front_page_bell(c, base, "1", "after three likes").await?;
+    let first = first_notification(c).await?;
     if !first.starts_with("starr, joplin and 1 other liked Wild Haze") {
         return Err(format!("the inbox starts with {first:?}").into());
     }
@@ -505,29 +517,15 @@ async fn notifications_scenario(c: &Client, fan: &Client, base: &str, shots: &Pa
     if bell(c).await? != "0" {
         return Err("the inbox, once seen, leaves the bell at 0".into());
     }
-    c.goto(base).await?;
-    c.wait().for_element(Locator::Id("stream")).await?;
-    if bell(c).await? != "0" {
-        return Err("the bell shows 0 after the inbox was seen".into());
-    }
+    front_page_bell(c, base, "0", "after the inbox was seen").await?;
 
     // A fourth like: the group is unseen again, on the open page at once.
     mark_page(c).await?;
     like("morrison").await?;
     bell_rings_live(c, "1").await?;
     act_as(c, "lennon").await?;
-    c.goto(base).await?;
-    c.wait().for_element(Locator::Id("stream")).await?;
-    if bell(c).await? != "1" {
-        return Err(format!("after a fourth like the bell shows {}", bell(c).await?).into());
-    }
-    c.find(Locator::Id("nav-bell")).await?.click().await?;
-    let first = c
-        .wait()
-        .for_element(Locator::XPath("//ol[@id='notifications']/li[1]"))
-        .await?
-        .text()
-        .await?;
+    front_page_bell(c, base, "1", "after a fourth like").await?;
+    let first = first_notification(c).await?;
     if !first.starts_with("morrison, starr and 2 others liked Wild Haze") {
         return Err(format!("after the fourth like the inbox starts with {first:?}").into());
     }
